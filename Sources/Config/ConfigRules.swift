@@ -1,0 +1,45 @@
+/// Rules beyond the JSON type, referenced from the key table.
+enum Rules {
+    /// The algorithms we can verify with one shared secret. `none` and asymmetric
+    /// algorithms (RS*, ES*, PS*, EdDSA) are refused: with a shared secret they
+    /// would either accept unsigned tokens or be unverifiable.
+    static let allowedJWTAlgorithms = ["HS256", "HS384", "HS512"]
+
+    /// Upstream refuses to start with a shorter secret.
+    static let minimumJWTSecretBytes = 32
+
+    /// The Debian package ships a placeholder secret starting with this.
+    static let placeholderSecretPrefix = "CHANGE-ME"
+
+    @Sendable static func nonEmpty(_ value: String) -> [ConfigFinding] {
+        value.isEmpty ? [.error("must not be empty")] : []
+    }
+
+    @Sendable static func logLevel(_ value: String) -> [ConfigFinding] {
+        guard ServiceConfig.swiftLogLevelName(for: value) == nil else { return [] }
+        let names = ServiceConfig.logLevelNames.map(\.key).joined(separator: ", ")
+        return [.error("\(quoted(value)) is not a log level; use one of: \(names)")]
+    }
+
+    @Sendable static func jwtSecret(_ value: String) -> [ConfigFinding] {
+        if value.utf8.count < minimumJWTSecretBytes {
+            return [.error("Please provide a JWT secret at least \(minimumJWTSecretBytes) bytes long")]
+        }
+        if value.hasPrefix(placeholderSecretPrefix) {
+            return [.warning("starts with \(placeholderSecretPrefix): replace the packaged placeholder with a real secret shared with Superset")]
+        }
+        return []
+    }
+
+    @Sendable static func jwtAlgorithms(_ value: [String]) -> [ConfigFinding] {
+        if value.isEmpty {
+            return [.error("must name at least one of \(allowedJWTAlgorithms.joined(separator: ", "))")]
+        }
+        let refused = value.filter { !allowedJWTAlgorithms.contains($0) }
+        guard !refused.isEmpty else { return [] }
+        let names = refused.map(quoted).joined(separator: ", ")
+        return [.error("\(names) not supported; only \(allowedJWTAlgorithms.joined(separator: ", ")) can be verified with the shared jwtSecret")]
+    }
+
+    static func quoted(_ value: String) -> String { JSONText.quoted(value) }
+}

@@ -1,0 +1,50 @@
+/// The effective configuration of the service: defaults, then the JSON file, then
+/// the environment (see `ConfigLoader`).
+///
+/// Property names are the JSON keys of upstream's `config.json` (PROTOCOL.md), so an
+/// operator's existing file keeps working. Every property starts at its default; the
+/// rules each key must satisfy live in one place, the key table (`ConfigKey.all`).
+public struct ServiceConfig: Equatable, Sendable {
+    /// Default of `maxSocketBufferBytes`: 0 means no cap (upstream's behaviour).
+    public static let defaultMaxSocketBufferBytes = 0
+
+    public var port = 8080
+    /// Bind address of the listener.
+    public var host = "0.0.0.0"
+    /// Number of worker processes; 0 means one per online CPU.
+    public var workers = 0
+    /// A winston level (`error`, `warn`, `info`, `http`, `verbose`, `debug`, `silly`) or
+    /// a swift-log level, stored as given; see `swiftLogLevelName`.
+    public var logLevel = "info"
+    public var logToFile = false
+    public var logFilename = "app.log"
+    public var redisStreamPrefix = "async-events-"
+    public var redisStreamReadCount = 100
+    public var redisStreamReadBlockMs = 5000
+    public var jwtAlgorithms = ["HS256"]
+    public var jwtSecret = ""
+    public var jwtCookieName = "async-token"
+    public var jwtChannelIdKey = "channel"
+    /// Allowed `Origin` values; empty or containing `*` allows all.
+    public var allowedOrigins: [String] = []
+    public var socketResponseTimeoutMs = 60000
+    public var pingSocketsIntervalMs = 20000
+    public var gcChannelsIntervalMs = 120000
+    public var maxSocketBufferBytes = ServiceConfig.defaultMaxSocketBufferBytes
+    public var eventYieldBatchSize = 100
+    /// 0 means no cap.
+    public var maxConnectionsPerChannel = 0
+    /// 0 means no cap.
+    public var maxTotalConnections = 0
+    /// Time a client has to complete the HTTP upgrade.
+    public var handshakeTimeoutMs = 10000
+    /// How long workers drain their clients on SIGTERM before exiting anyway.
+    public var shutdownTimeoutMs = 10000
+    /// A worker whose heartbeat is older than this is killed and replaced.
+    public var workerHeartbeatTimeoutMs = 10000
+    public var statsd = StatsdConfig()
+    public var redis = RedisConfig()
+
+    /// The defaults of every key.
+    public init() {}
+}
