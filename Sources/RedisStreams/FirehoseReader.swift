@@ -1,0 +1,231 @@
+import Atomics
+import Events
+import Foundation
+import Logging
+
+/// Reads the firehose stream on a dedicated thread and hands each batch to `deliver`.
+///
+/// The loop: `XREAD COUNT count BLOCK blockMs STREAMS stream <last delivered id>`; each
+/// non-empty batch goes to `deliver`, which may block (that is the caller's flow
+/// control: it returns once the event loop took the batch); only then does the last
+/// delivered id move to the batch's last id. So across any Redis failure the reader
+/// resumes exactly after what was delivered: nothing skipped, nothing repeated.
+///
+/// On failure it closes the connection, backs off (50 ms doubling to 5 s, jittered),
+/// reconnects and checks the stream's last-generated-id: if it is behind the last
+/// delivered id, Redis lost its data or was replaced, and reading restarts from `0-0`
+/// with a warning. Health changes are logged once each (connected, failing, recovered).
+///
+/// Thread-safe observability (atomics) for the worker's heartbeat: `state`,
+/// `lastProgress`, `lastDeliveredID`, `eventsRead`, `errors`.
+public final class FirehoseReader: Sendable {
+    public let endpoint: RedisEndpoint
+    public let stream: String
+    public let count: Int
+    public let blockMs: Int
+
+    private let startAfter: StreamID
+    private let responseTimeoutMs: Int
+    private let logger: Logger
+    private let deliver: @Sendable ([StreamEntry]) -> Void
+    private let observer: (@Sendable (FirehoseEvent) -> Void)?
+
+    private let interrupter = RedisInterrupter()
+    private let started = ManagedAtomic<Bool>(false)
+    private let exited = ExitLatch()
+    private let stateValue = ManagedAtomic<FirehoseState>(.connecting)
+    private let progress = ManagedAtomic<UInt64>(0)
+    private let delivered: AtomicStreamID
+    private let eventCount = ManagedAtomic<Int>(0)
+    private let errorCount = ManagedAtomic<Int>(0)
+    private let skippedCount = ManagedAtomic<Int>(0)
+    private let resetCount = ManagedAtomic<Int>(0)
+
+    /// - Parameters:
+    ///   - startAfter: the id to read after; resolve `$` with `lastGeneratedID(stream:)` first.
+    ///   - count: XREAD COUNT.
+    ///   - blockMs: XREAD BLOCK, > 0. `stop()` does not wait for it.
+    ///   - responseTimeoutMs: how much longer than `blockMs` a reply may take before the
+    ///     server is considered dead; also bounds every other command.
+    ///   - deliver: called on the reader thread with each non-empty batch, in stream order.
+    ///     May block; the next XREAD waits for it.
+    ///   - observer: called on the reader thread on each state change and stream reset.
+    ///     Must not block.
+    public init(
+        endpoint: RedisEndpoint,
+        stream: String,
+        startAfter: StreamID,
+        count: Int = 100,
+        blockMs: Int = 5_000,
+        responseTimeoutMs: Int = 5_000,
+        logger: Logger,
+        observer: (@Sendable (FirehoseEvent) -> Void)? = nil,
+        deliver: @escaping @Sendable ([StreamEntry]) -> Void
+    ) {
+        precondition(count > 0, "XREAD COUNT must be positive")
+        precondition(blockMs > 0, "XREAD BLOCK must be positive: 0 would block forever")
+        self.endpoint = endpoint
+        self.stream = stream
+        self.startAfter = startAfter
+        self.count = count
+        self.blockMs = blockMs
+        self.responseTimeoutMs = responseTimeoutMs
+        self.logger = logger
+        self.observer = observer
+        self.deliver = deliver
+        self.delivered = AtomicStreamID(startAfter)
+    }
+
+    // MARK: - Observability (any thread)
+
+    public var state: FirehoseState { stateValue.load(ordering: .relaxed) }
+
+    /// `CLOCK_MONOTONIC` nanoseconds (`MonotonicClock`) when the loop last completed a
+    /// turn: an XREAD (with or without entries), or a failed attempt while Redis is down.
+    /// A stale value means the reader is stuck (in `deliver`, or in a call that should
+    /// have timed out), not that Redis is down: `state` says that. 0 before the first turn.
+    public var lastProgress: UInt64 { progress.load(ordering: .relaxed) }
+
+    /// The id after which the next XREAD reads: the last entry handed to `deliver`
+    /// (or `startAfter`, or `0-0` after a stream reset).
+    public var lastDeliveredID: StreamID { delivered.load() }
+
+    /// Entries handed to `deliver`.
+    public var eventsRead: Int { eventCount.load(ordering: .relaxed) }
+
+    /// Failed attempts (connect, handshake or read).
+    public var errors: Int { errorCount.load(ordering: .relaxed) }
+
+    /// Malformed entries that were skipped (and logged).
+    public var entriesSkipped: Int { skippedCount.load(ordering: .relaxed) }
+
+    /// Times the stream was found behind the last delivered id and reading restarted at 0-0.
+    public var streamResets: Int { resetCount.load(ordering: .relaxed) }
+
+    // MARK: - Lifecycle
+
+    /// Starts the reader thread. Call once.
+    public func start() {
+        let (exchanged, _) = started.compareExchange(expected: false, desired: true, ordering: .relaxed)
+        precondition(exchanged, "FirehoseReader.start() called twice")
+        let thread = Thread { [self] in
+            run()
+            exited.open()
+        }
+        thread.name = "redis-firehose"
+        thread.start()
+    }
+
+    /// Ends the loop: a blocked XREAD, connect or back-off pause returns at once (every
+    /// wait of the reader thread also polls a `RedisInterrupter`, and the reader thread
+    /// then closes its own socket: closing it from here would race with descriptor reuse).
+    /// A `deliver` in progress is not interrupted. Idempotent; does not wait (see `join`).
+    /// The thread keeps the reader alive until it ends, so a reader must be stopped.
+    public func stop() {
+        interrupter.interrupt()
+    }
+
+    /// Waits for the reader thread to end. Returns false if `timeoutMs` passed first.
+    /// Returns at once when the reader was never started.
+    @discardableResult
+    public func join(timeoutMs: Int? = nil) -> Bool {
+        guard started.load(ordering: .relaxed) else { return true }
+        return exited.wait(timeoutMs: timeoutMs)
+    }
+
+    // MARK: - The loop (reader thread)
+
+    private func run() {
+        let connection = RedisConnection(
+            endpoint: endpoint, responseTimeoutMs: responseTimeoutMs,
+            interrupter: interrupter, logger: logger
+        )
+        var health = ConnectionHealth()
+        var backoff = Backoff()
+        var after = startAfter
+        logger.debug("Firehose reader starting", metadata: metadata(after))
+
+        while !interrupter.isInterrupted {
+            do {
+                if !connection.isConnected {
+                    try connection.connect()
+                    after = try resumePoint(after, on: connection)
+                    report(health.connectionSucceeded(), after: after)
+                }
+                let batch = try connection.xreadBatch(stream: stream, after: after, count: count, blockMs: blockMs)
+                markProgress()
+                backoff.reset()
+                if !batch.entries.isEmpty {
+                    deliver(batch.entries)
+                    eventCount.wrappingIncrement(by: batch.entries.count, ordering: .relaxed)
+                }
+                if !batch.skipped.isEmpty {
+                    skippedCount.wrappingIncrement(by: batch.skipped.count, ordering: .relaxed)
+                }
+                if let last = batch.lastID {
+                    after = last
+                    delivered.store(last)
+                }
+            } catch {
+                connection.close()
+                if interrupter.isInterrupted { break }
+                errorCount.wrappingIncrement(ordering: .relaxed)
+                report(health.attemptFailed(), error: error, after: after)
+                markProgress()
+                if interrupter.wait(milliseconds: backoff.nextDelayMs()) { break }
+            }
+        }
+
+        connection.close()
+        _ = health.stopped()
+        setState(.stopped)
+        logger.debug("Firehose reader stopped", metadata: metadata(after))
+    }
+
+    /// After a (re)connect: where to read from. `after` unless the stream is now behind it.
+    private func resumePoint(_ after: StreamID, on connection: RedisConnection) throws(RedisError) -> StreamID {
+        let generated = try connection.lastGeneratedID(stream: stream)
+        guard after > generated else { return after }
+        logger.warning(
+            "Redis stream is behind the last delivered entry (last-generated-id \(generated) < \(after)): Redis lost its data or was replaced; reading again from 0-0",
+            metadata: metadata(after)
+        )
+        resetCount.wrappingIncrement(ordering: .relaxed)
+        delivered.store(.zero)
+        observer?(.streamReset(lastDelivered: after, lastGenerated: generated))
+        return .zero
+    }
+
+    private func report(_ change: ConnectionHealth.Change, error: RedisError? = nil, after: StreamID) {
+        switch change {
+        case .none:
+            if let error {
+                logger.debug("Redis still failing: \(error)", metadata: metadata(after))
+            }
+        case .connected:
+            logger.info("Reading Redis stream", metadata: metadata(after))
+            setState(.connected)
+        case .recovered(let failures):
+            logger.notice("Redis reachable again after \(failures) failed attempt(s); resuming", metadata: metadata(after))
+            setState(.connected)
+        case .failing:
+            logger.error("Redis stream reader failing, retrying with back-off: \(error.map { "\($0)" } ?? "unknown error")", metadata: metadata(after))
+            setState(.failing)
+        }
+    }
+
+    private func setState(_ newState: FirehoseState) {
+        let old = stateValue.exchange(newState, ordering: .relaxed)
+        if old != newState {
+            observer?(.stateChanged(newState))
+        }
+    }
+
+    private func markProgress() {
+        progress.store(MonotonicClock.nanoseconds(), ordering: .relaxed)
+    }
+
+    private func metadata(_ after: StreamID) -> Logger.Metadata {
+        ["redis": "\(endpoint)", "stream": "\(stream)", "after": "\(after)"]
+    }
+}
