@@ -1,0 +1,329 @@
+import Events
+import Logging
+import NIOCore
+
+/// The heart of a worker: its channel registry, its replay history and the routing of
+/// firehose events to sockets. Confined to the worker's single event loop, so the hot
+/// path takes no locks; other threads reach it only through `eventLoop.execute`.
+final class ChannelHub {
+    struct Settings {
+        var maxTotalConnections = 0
+        var maxConnectionsPerChannel = 0
+        var eventYieldBatchSize = 100
+        var pingInterval: TimeAmount = .seconds(20)
+        var responseTimeout: TimeAmount = .seconds(60)
+        var gcInterval: TimeAmount = .seconds(120)
+        /// How long a closing socket may take to answer our close frame.
+        var closeGrace: TimeAmount = .seconds(2)
+        var historyMaxEvents = 20_000
+        var historyMaxBytes = 16 << 20
+        var maxSocketBufferBytes = 0
+    }
+
+    enum OpenResult: Equatable {
+        case opened
+        case overTotalCap
+        case overChannelCap
+    }
+
+    let eventLoop: any EventLoop
+    let settings: Settings
+    let replaySource: any ReplaySource
+    let logger: Logger
+    let allocator = ByteBufferAllocator()
+
+    private(set) var registry = ChannelRegistry()
+    private(set) var history: ReplayHistory
+    /// The id of the last firehose entry dispatched here; nil until the reader has
+    /// resolved `$` and warmed the history. Replays reach up to it; live events follow it.
+    private(set) var position: StreamID?
+    private var waitingForPosition: [SocketSession] = []
+    private var touched: [SocketSession] = []
+    var stats = HubStats()
+    private var timers: [RepeatedTask] = []
+    /// Every TCP connection of this worker, upgraded or not: drained on shutdown.
+    private var connections: [ObjectIdentifier: any Channel] = [:]
+    private var drainWaiters: [EventLoopPromise<Void>] = []
+    /// Completed when the firehose position is known (see `start(position:warm:)`).
+    private(set) lazy var firehoseReady: EventLoopPromise<Void> = eventLoop.makePromise()
+
+    init(eventLoop: any EventLoop, settings: Settings, replaySource: any ReplaySource, logger: Logger) {
+        self.eventLoop = eventLoop
+        self.settings = settings
+        self.replaySource = replaySource
+        self.logger = logger
+        self.history = ReplayHistory(maxEvents: settings.historyMaxEvents, maxBytes: settings.historyMaxBytes)
+    }
+
+    private var bound: NIOLoopBound<ChannelHub> { NIOLoopBound(self, eventLoop: eventLoop) }
+
+    // MARK: - Timers
+
+    /// Starts the liveness (ping) and channel GC timers.
+    func startTimers() {
+        let hub = bound
+        timers.append(eventLoop.scheduleRepeatedTask(initialDelay: settings.pingInterval, delay: settings.pingInterval) { _ in
+            hub.value.checkSockets()
+        })
+        timers.append(eventLoop.scheduleRepeatedTask(initialDelay: settings.gcInterval, delay: settings.gcInterval) { _ in
+            hub.value.collectEmptyChannels()
+        })
+    }
+
+    func stopTimers() {
+        timers.forEach { $0.cancel() }
+        timers.removeAll()
+    }
+
+    // MARK: - Connections
+
+    var connectionCount: Int { connections.count }
+
+    func connectionOpened(_ channel: any Channel) {
+        connections[ObjectIdentifier(channel)] = channel
+    }
+
+    func connectionClosed(_ channel: any Channel) {
+        connections[ObjectIdentifier(channel)] = nil
+        if connections.isEmpty {
+            drainWaiters.forEach { $0.succeed() }
+            drainWaiters.removeAll()
+        }
+    }
+
+    /// Completes when every connection has closed.
+    func allConnectionsClosed() -> EventLoopFuture<Void> {
+        if connections.isEmpty { return eventLoop.makeSucceededVoidFuture() }
+        let promise = eventLoop.makePromise(of: Void.self)
+        drainWaiters.append(promise)
+        return promise.futureResult
+    }
+
+    /// Closes whatever is still open (the drain deadline passed).
+    func closeAllConnections() {
+        for channel in connections.values { channel.close(promise: nil) }
+    }
+
+    // MARK: - Sockets
+
+    /// Registers a socket that just completed its upgrade, unless a connection cap is
+    /// reached (the caller then closes it with 1013). With a `last_id`, the socket first
+    /// gets what it missed, then live events; without, live events only.
+    func open(_ session: SocketSession, lastID: StreamID?) -> OpenResult {
+        if settings.maxTotalConnections > 0, registry.socketCount >= settings.maxTotalConnections {
+            stats.connectionsRejected += 1
+            return .overTotalCap
+        }
+        if settings.maxConnectionsPerChannel > 0, registry.count(in: session.channelID) >= settings.maxConnectionsPerChannel {
+            stats.connectionsRejected += 1
+            return .overChannelCap
+        }
+        registry.add(session)
+        stats.connectedClients += 1
+        guard let lastID else {
+            session.phase = .live
+            return .opened
+        }
+        session.lastSentID = lastID
+        session.phase = .replaying
+        if position == nil {
+            waitingForPosition.append(session)
+        } else {
+            startReplay(session, after: lastID)
+        }
+        return .opened
+    }
+
+    /// Sends a close frame and stops writing to the socket; the connection is closed when
+    /// the client answers, or after `closeGrace`.
+    func close(_ session: SocketSession, code: ServerFrame.CloseCode) {
+        guard session.isOpen else { return }
+        registry.remove(session)
+        session.phase = .closing
+        session.held = []
+        let channel = session.channel
+        channel.writeAndFlush(ServerFrame.close(code, allocator: allocator), promise: nil)
+        eventLoop.scheduleTask(in: settings.closeGrace) { channel.close(promise: nil) }
+    }
+
+    /// Drops a socket at once, without a close frame (upstream's `terminate`).
+    func terminate(_ session: SocketSession) {
+        registry.remove(session)
+        session.phase = .closed
+        session.held = []
+        session.channel.close(promise: nil)
+    }
+
+    /// The connection is gone: forget the socket.
+    func closed(_ session: SocketSession) {
+        registry.remove(session)
+        session.phase = .closed
+        session.held = []
+        waitingForPosition.removeAll { $0 === session }
+    }
+
+    func pong(_ session: SocketSession, payload: ByteBuffer) {
+        if payload.readableBytesView.elementsEqual(session.idBytes) {
+            session.lastSeen = .now()
+        }
+    }
+
+    /// The socket's unsent bytes passed `maxSocketBufferBytes`: close it with 1013.
+    /// Its reconnect with `last_id` replays what it did not get.
+    func overflowed(_ session: SocketSession) {
+        guard session.isOpen else { return }
+        stats.backpressureDisconnects += 1
+        logger.warning("closing slow client: send buffer over maxSocketBufferBytes", metadata: ["socket": "\(session.id)"])
+        close(session, code: .tryAgainLater)
+    }
+
+    /// Upstream's `checkSockets`: forget closed sockets, terminate those silent for
+    /// `socketResponseTimeoutMs`, ping the others with their id as payload.
+    func checkSockets() {
+        let now = NIODeadline.now()
+        for session in registry.allSessions {
+            guard session.channel.isActive else {
+                closed(session)
+                continue
+            }
+            if now - session.lastSeen >= settings.responseTimeout {
+                logger.debug("terminating unresponsive socket", metadata: ["socket": "\(session.id)"])
+                terminate(session)
+                continue
+            }
+            session.channel.writeAndFlush(ServerFrame.ping(session.idBytes, allocator: allocator), promise: nil)
+        }
+    }
+
+    func collectEmptyChannels() {
+        let removed = registry.collectEmptyChannels()
+        if removed > 0 { logger.debug("removed empty channels", metadata: ["count": "\(removed)"]) }
+    }
+
+    /// Sends close 1001 to every socket (shutdown or reload).
+    func goAway() {
+        for session in registry.allSessions { close(session, code: .goingAway) }
+        for session in waitingForPosition { close(session, code: .goingAway) }
+    }
+
+    // MARK: - Firehose
+
+    /// The reader resolved the firehose's position and read the newest entries before it:
+    /// replays can start, and waiting sockets get theirs.
+    func start(position: StreamID, warm events: [DeliverableEvent]) {
+        history.reset(floor: events.first?.id ?? position)
+        for event in events where event.id <= position { history.append(event) }
+        self.position = position
+        firehoseReady.succeed()
+        let waiting = waitingForPosition
+        waitingForPosition.removeAll()
+        for session in waiting where session.phase == .replaying {
+            startReplay(session, after: session.lastSentID ?? .zero)
+        }
+    }
+
+    /// Delivers a batch of firehose events, yielding to the loop every
+    /// `eventYieldBatchSize` events so that pings and handshakes are not starved;
+    /// `done` is completed when the whole batch is delivered (the reader waits on it).
+    func dispatch(_ batch: [DeliverableEvent], from start: Int = 0, done: EventLoopPromise<Void>?) {
+        let end = min(batch.count, start + max(1, settings.eventYieldBatchSize))
+        for index in start..<end { deliver(batch[index]) }
+        flushTouched()
+        if end < batch.count {
+            let hub = bound
+            eventLoop.execute { hub.value.dispatch(batch, from: end, done: done) }
+        } else {
+            done?.succeed()
+        }
+    }
+
+    private func deliver(_ event: DeliverableEvent) {
+        if let position, event.id <= position { return }
+        position = event.id
+        history.append(event)
+        stats.eventsRead += 1
+        guard let sockets = registry.channels[event.channelID] else { return }
+        for session in sockets {
+            switch session.phase {
+            case .live:
+                guard session.channel.isActive else {
+                    stats.sendErrors += 1
+                    continue
+                }
+                if session.send(event) {
+                    stats.eventsDelivered += 1
+                    touched.append(session)
+                }
+            case .replaying:
+                session.held.append(event)
+            case .closing, .closed:
+                break
+            }
+        }
+    }
+
+    private func flushTouched() {
+        for session in touched { session.flushIfNeeded() }
+        touched.removeAll(keepingCapacity: true)
+    }
+
+    // MARK: - Replay
+
+    private func startReplay(_ session: SocketSession, after lastID: StreamID) {
+        guard let position else { return }
+        if history.covers(after: lastID) {
+            for event in history.events(for: session.channelID, after: lastID) where session.send(event) {
+                stats.eventsReplayed += 1
+            }
+            goLive(session)
+            return
+        }
+        if lastID >= position {
+            // The client is ahead of this worker (it was served by a faster one): nothing
+            // to replay; live events it already has are skipped by `lastSentID`.
+            goLive(session)
+            return
+        }
+        let target = NIOLoopBound((self, session), eventLoop: eventLoop)
+        let loop = eventLoop
+        replaySource.fetch(channelID: session.channelID, after: lastID, upTo: position) { result in
+            loop.execute {
+                let (hub, session) = target.value
+                hub.finishReplay(session, result)
+            }
+        }
+    }
+
+    private func finishReplay(_ session: SocketSession, _ result: Result<ReplayBatch, any Error>) {
+        guard session.phase == .replaying else { return }
+        switch result {
+        case .success(let batch):
+            if batch.possibleGap {
+                stats.replayGaps += 1
+                if !session.gapLogged {
+                    session.gapLogged = true
+                    logger.warning(
+                        "last_id is older than the firehose holds; replayed from the channel stream, events may be missing",
+                        metadata: ["socket": "\(session.id)", "last_id": "\(session.lastSentID.map { "\($0)" } ?? "-")"])
+                }
+            }
+            for event in batch.events where session.send(DeliverableEvent(event, allocator: allocator)) {
+                stats.eventsReplayed += 1
+            }
+            goLive(session)
+        case .failure(let error):
+            logger.warning("replay failed; closing so the client retries", metadata: ["socket": "\(session.id)", "error": "\(error)"])
+            close(session, code: .tryAgainLater)
+        }
+    }
+
+    private func goLive(_ session: SocketSession) {
+        let held = session.held
+        session.held = []
+        session.phase = .live
+        for event in held where session.send(event) {
+            stats.eventsDelivered += 1
+        }
+        session.flushIfNeeded()
+    }
+}

@@ -1,0 +1,81 @@
+import Events
+import NIOCore
+
+/// One browser socket. Confined to the worker's event loop: only the hub and the
+/// socket's own handler touch it, both on that loop.
+final class SocketSession {
+    enum Phase {
+        /// Registered; its replay is being fetched. Live events for it are held in
+        /// `held` and sent after the replay, so a replay never arrives after newer ones.
+        case replaying
+        case live
+        /// A close frame was sent; nothing more is written.
+        case closing
+        case closed
+    }
+
+    /// The socket id: also the payload of its pings.
+    let id: String
+    let idBytes: [UInt8]
+    let channelID: String
+    let channel: any Channel
+    var lastSeen: NIODeadline
+    /// The newest event id this socket has received (or its `last_id`): anything not
+    /// newer is never sent again. This is what makes replay and live meet exactly.
+    var lastSentID: StreamID?
+    var phase: Phase = .live
+    /// Live events that arrived while the replay was being fetched.
+    var held: [DeliverableEvent] = []
+    /// Set once a possible replay gap has been logged, so it is logged once per socket.
+    var gapLogged = false
+    var needsFlush = false
+
+    init(id: String, channelID: String, channel: any Channel, now: NIODeadline) {
+        self.id = id
+        self.idBytes = Array(id.utf8)
+        self.channelID = channelID
+        self.channel = channel
+        self.lastSeen = now
+    }
+
+    var isOpen: Bool {
+        switch phase {
+        case .replaying, .live: true
+        case .closing, .closed: false
+        }
+    }
+
+    /// Writes an event unless the socket already has it. Returns whether it was written.
+    @discardableResult
+    func send(_ event: DeliverableEvent) -> Bool {
+        if let lastSentID, event.id <= lastSentID { return false }
+        lastSentID = event.id
+        channel.write(event.frame, promise: nil)
+        needsFlush = true
+        return true
+    }
+
+    func flushIfNeeded() {
+        guard needsFlush else { return }
+        needsFlush = false
+        channel.flush()
+    }
+}
+
+/// An event ready to go on the wire: its WebSocket frame is encoded once and the same
+/// buffer is written to every socket of its channel.
+public struct DeliverableEvent: Sendable {
+    public let id: StreamID
+    public let channelID: String
+    public let frame: ByteBuffer
+
+    public init(id: StreamID, channelID: String, frame: ByteBuffer) {
+        self.id = id
+        self.channelID = channelID
+        self.frame = frame
+    }
+
+    public init(_ event: EncodedEvent, allocator: ByteBufferAllocator) {
+        self.init(id: event.id, channelID: event.channelID, frame: ServerFrame.text(event.json, allocator: allocator))
+    }
+}

@@ -1,0 +1,133 @@
+import Events
+import Foundation
+import Logging
+import RedisStreams
+
+/// Serves replays that the in-memory history cannot: on its own threads and Redis
+/// connections, so a replay never waits behind the firehose's blocking `XREAD`.
+///
+/// For a socket of channel C with `last_id` L, up to the worker's position P:
+/// 1. when the firehose still holds L, `XRANGE firehose (L P]` filtered by channel C:
+///    exact, in the id space of what clients receive;
+/// 2. when the firehose was trimmed past L, the channel stream `<prefix>C` from L's
+///    millisecond fills in up to the firehose's oldest entry, and the result is flagged
+///    as a possible gap (the two streams' ids come from separate `XADD`s).
+public final class RedisReplaySource: ReplaySource, @unchecked Sendable {
+    // @unchecked: `queue` and `stopping` are guarded by `condition`; connections are
+    // owned by one thread each.
+    private let endpoint: RedisEndpoint
+    private let firehose: String
+    private let channelPrefix: String
+    private let pageSize: Int
+    private let logger: Logger
+    private let condition = NSCondition()
+    private var queue: [Request] = []
+    private var stopping = false
+    private var threads: [Thread] = []
+
+    private struct Request {
+        let channelID: String
+        let after: StreamID
+        let upTo: StreamID
+        let completion: @Sendable (Result<ReplayBatch, any Error>) -> Void
+    }
+
+    public init(endpoint: RedisEndpoint, streamPrefix: String, threads: Int = 2, pageSize: Int = 1000, logger: Logger) {
+        self.endpoint = endpoint
+        self.firehose = streamPrefix + "full"
+        self.channelPrefix = streamPrefix
+        self.pageSize = pageSize
+        self.logger = logger
+        for index in 0..<max(1, threads) {
+            let thread = Thread { [self] in self.run() }
+            thread.name = "replay-\(index)"
+            self.threads.append(thread)
+        }
+        self.threads.forEach { $0.start() }
+    }
+
+    public func fetch(
+        channelID: String, after lastID: StreamID, upTo position: StreamID,
+        completion: @escaping @Sendable (Result<ReplayBatch, any Error>) -> Void
+    ) {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !stopping else {
+            completion(.failure(RedisError.connection("replay service stopped")))
+            return
+        }
+        queue.append(Request(channelID: channelID, after: lastID, upTo: position, completion: completion))
+        condition.signal()
+    }
+
+    /// Fails what is queued and lets the threads end.
+    public func stop() {
+        condition.lock()
+        stopping = true
+        let pending = queue
+        queue.removeAll()
+        condition.broadcast()
+        condition.unlock()
+        for request in pending { request.completion(.failure(RedisError.connection("replay service stopped"))) }
+    }
+
+    private func run() {
+        let connection = RedisConnection(endpoint: endpoint)
+        defer { connection.close() }
+        while let request = next() {
+            do {
+                if !connection.isConnected { try connection.connect() }
+                request.completion(.success(try replay(request, on: connection)))
+            } catch {
+                connection.close()
+                request.completion(.failure(error))
+            }
+        }
+    }
+
+    private func next() -> Request? {
+        condition.lock()
+        defer { condition.unlock() }
+        while queue.isEmpty && !stopping { condition.wait() }
+        return stopping ? nil : queue.removeFirst()
+    }
+
+    private func replay(_ request: Request, on connection: RedisConnection) throws -> ReplayBatch {
+        var events: [EncodedEvent] = []
+        var start = request.after.successor
+        var possibleGap = false
+        let oldest = try connection.xrange(stream: firehose, from: .zero, to: nil, count: 1).first?.id
+        if oldest.map({ $0 > request.after }) ?? true {
+            // The firehose no longer holds last_id: take what the channel stream has from
+            // last_id's millisecond up to where the firehose begins.
+            possibleGap = true
+            let channelStart = StreamID(milliseconds: request.after.milliseconds, sequence: 0)
+            var channelEnd = request.upTo
+            if let oldest, oldest <= request.upTo {
+                channelEnd = oldest.milliseconds > 0 ? StreamID(milliseconds: oldest.milliseconds - 1, sequence: .max) : .zero
+            }
+            if channelStart <= channelEnd {
+                let entries = try connection.xrange(stream: channelPrefix + request.channelID, from: channelStart, to: channelEnd, count: nil)
+                events += encoded(entries, channelID: request.channelID)
+            }
+            guard let oldest, oldest <= request.upTo else {
+                return ReplayBatch(events: events, possibleGap: true)
+            }
+            start = max(start, oldest)
+        }
+        while start <= request.upTo {
+            let page = try connection.xrange(stream: firehose, from: start, to: request.upTo, count: pageSize)
+            events += encoded(page, channelID: request.channelID)
+            guard page.count == pageSize, let last = page.last else { break }
+            start = last.id.successor
+        }
+        return ReplayBatch(events: events, possibleGap: possibleGap)
+    }
+
+    private func encoded(_ entries: [StreamEntry], channelID: String) -> [EncodedEvent] {
+        entries.compactMap { entry in
+            guard case .success(let event) = EventEncoder.encode(entry), event.channelID == channelID else { return nil }
+            return event
+        }
+    }
+}

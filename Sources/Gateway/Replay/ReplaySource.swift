@@ -1,0 +1,28 @@
+import Events
+
+/// What a replay from Redis found for one socket.
+public struct ReplayBatch: Sendable {
+    /// The channel's events after the socket's `last_id`, up to the requested position,
+    /// oldest first.
+    public var events: [EncodedEvent]
+    /// True when the firehose no longer held `last_id` and the channel stream had to
+    /// fill in: events between the two may be missing.
+    public var possibleGap: Bool
+
+    public init(events: [EncodedEvent], possibleGap: Bool) {
+        self.events = events
+        self.possibleGap = possibleGap
+    }
+}
+
+/// Fetches what a socket missed when the in-memory history no longer reaches back to
+/// its `last_id`. Implementations must not run on the event loop (they block on Redis)
+/// and call `completion` exactly once, from any thread.
+public protocol ReplaySource: Sendable {
+    func fetch(
+        channelID: String,
+        after lastID: StreamID,
+        upTo position: StreamID,
+        completion: @escaping @Sendable (Result<ReplayBatch, any Error>) -> Void
+    )
+}

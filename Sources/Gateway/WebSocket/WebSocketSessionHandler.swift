@@ -1,0 +1,102 @@
+import Events
+import Logging
+import NIOCore
+import NIOWebSocket
+
+/// The WebSocket side of a browser socket. Clients have nothing to say to this server:
+/// their pings are answered, their pongs keep them alive, small data frames are ignored,
+/// a frame over 64 KiB closes with 1009, an unmasked or malformed frame with 1002.
+final class WebSocketSessionHandler: ChannelInboundHandler {
+    typealias InboundIn = WebSocketFrame
+
+    private let session: SocketSession
+    private let hub: ChannelHub
+    private let lastID: StreamID?
+    private let logger: Logger
+
+    init(session: SocketSession, hub: ChannelHub, lastID: StreamID?, logger: Logger) {
+        self.session = session
+        self.hub = hub
+        self.lastID = lastID
+        self.logger = logger
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        switch hub.open(session, lastID: lastID) {
+        case .opened:
+            break
+        case .overTotalCap, .overChannelCap:
+            logger.warning("connection cap reached; closing with 1013", metadata: ["channel": "\(session.channelID.prefix(64))"])
+            session.phase = .closing
+            closeNow(context: context, code: .tryAgainLater)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        hub.closed(session)
+        context.fireChannelInactive()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if !context.channel.isWritable, hub.settings.maxSocketBufferBytes > 0 {
+            hub.overflowed(session)
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        guard frame.maskKey != nil else {
+            logger.info("closing socket: unmasked client frame", metadata: ["socket": "\(session.id)"])
+            return fail(context: context, code: .protocolError)
+        }
+        switch frame.opcode {
+        case .ping:
+            guard session.isOpen else { return }
+            context.writeAndFlush(NIOAny(ServerFrame.pong(frame.unmaskedData.readableBytesView, allocator: context.channel.allocator)), promise: nil)
+        case .pong:
+            hub.pong(session, payload: frame.unmaskedData)
+        case .connectionClose:
+            // Echo the close (unless we started it) and end the connection: the server
+            // closes TCP first (RFC 6455 §7.1.1).
+            if session.isOpen {
+                hub.closed(session)
+                var data = frame.unmaskedData
+                let code = data.readInteger(as: UInt16.self) ?? ServerFrame.CloseCode.normal.rawValue
+                let channel = context.channel
+                context.writeAndFlush(NIOAny(ServerFrame.close(rawCode: code, allocator: channel.allocator))).whenComplete { _ in
+                    channel.close(promise: nil)
+                }
+            } else {
+                context.close(promise: nil)
+            }
+        default:
+            break  // Text, binary and continuation frames are ignored.
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let error = error as? NIOWebSocketError {
+            let code: ServerFrame.CloseCode = error == .invalidFrameLength ? .messageTooBig : .protocolError
+            logger.info("closing socket: bad client frame", metadata: ["socket": "\(session.id)", "error": "\(error)"])
+            return fail(context: context, code: code)
+        }
+        if !(error is IOError) {
+            logger.debug("socket error", metadata: ["socket": "\(session.id)", "error": "\(error)"])
+        }
+        context.close(promise: nil)
+    }
+
+    /// Closes at once after a close frame: the client broke the protocol.
+    private func fail(context: ChannelHandlerContext, code: ServerFrame.CloseCode) {
+        hub.closed(session)
+        closeNow(context: context, code: code)
+    }
+
+    private func closeNow(context: ChannelHandlerContext, code: ServerFrame.CloseCode) {
+        let channel = context.channel
+        context.writeAndFlush(NIOAny(ServerFrame.close(code, allocator: channel.allocator))).whenComplete { _ in
+            channel.close(promise: nil)
+        }
+    }
+}

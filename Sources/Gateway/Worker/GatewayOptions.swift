@@ -1,0 +1,52 @@
+import Config
+import NIOCore
+import RedisStreams
+
+/// Everything a gateway worker needs, derived from the service configuration in one place.
+public struct GatewayOptions: Sendable {
+    public var host: String
+    public var port: Int
+    /// An inherited listening socket (systemd socket activation) to serve instead of binding.
+    public var listenFD: Int32?
+    public var handshakeTimeout: TimeAmount
+    public var shutdownTimeout: TimeAmount
+    public var redis: RedisEndpoint
+    public var streamPrefix: String
+    public var readCount: Int
+    public var readBlockMs: Int
+    public var jwtSecret: String
+    public var jwtAlgorithms: [String]
+    public var jwtCookieName: String
+    public var jwtChannelIdKey: String
+    public var allowedOrigins: [String]
+    public var maxSocketBufferBytes: Int
+    var hub: ChannelHub.Settings
+
+    public init(config: ServiceConfig, listenFD: Int32? = nil) {
+        host = config.host
+        port = config.port
+        self.listenFD = listenFD
+        handshakeTimeout = .milliseconds(Int64(config.handshakeTimeoutMs))
+        shutdownTimeout = .milliseconds(Int64(config.shutdownTimeoutMs))
+        redis = RedisEndpoint(
+            host: config.redis.host, port: config.redis.port, username: config.redis.username,
+            password: config.redis.password, db: config.redis.db)
+        streamPrefix = config.redisStreamPrefix
+        readCount = config.redisStreamReadCount
+        readBlockMs = config.redisStreamReadBlockMs
+        jwtSecret = config.jwtSecret
+        jwtAlgorithms = config.jwtAlgorithms
+        jwtCookieName = config.jwtCookieName
+        jwtChannelIdKey = config.jwtChannelIdKey
+        allowedOrigins = config.allowedOrigins
+        maxSocketBufferBytes = config.maxSocketBufferBytes
+        hub = ChannelHub.Settings()
+        hub.maxTotalConnections = config.maxTotalConnections
+        hub.maxConnectionsPerChannel = config.maxConnectionsPerChannel
+        hub.eventYieldBatchSize = config.eventYieldBatchSize
+        hub.pingInterval = .milliseconds(Int64(config.pingSocketsIntervalMs))
+        hub.responseTimeout = .milliseconds(Int64(config.socketResponseTimeoutMs))
+        hub.gcInterval = .milliseconds(Int64(config.gcChannelsIntervalMs))
+        hub.maxSocketBufferBytes = config.maxSocketBufferBytes
+    }
+}

@@ -1,0 +1,9 @@
+/// What a worker reports in each heartbeat.
+public struct WorkerSnapshot: Sendable, Equatable {
+    public var connections: Int
+    public var channels: Int
+    public var redisState: String
+    public var readerProgressAgeMs: Int64
+    public var firehosePosition: String
+    public var counters: [String: Int64]
+}

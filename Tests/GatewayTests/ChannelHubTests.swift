@@ -1,0 +1,218 @@
+import Events
+import NIOCore
+import NIOEmbedded
+import Testing
+
+@testable import Gateway
+
+/// The hub's routing, replay and liveness rules, on an embedded event loop.
+@Suite struct ChannelHubTests {
+    let loop = EmbeddedEventLoop()
+    let source = ManualReplaySource()
+
+    func makeHub(_ configure: (inout ChannelHub.Settings) -> Void = { _ in }) -> ChannelHub {
+        var settings = ChannelHub.Settings()
+        configure(&settings)
+        return ChannelHub(eventLoop: loop, settings: settings, replaySource: source, logger: testLogger)
+    }
+
+    func socket(_ hub: ChannelHub, channel: String, lastID: StreamID? = nil, id: String = "s") throws -> (SocketSession, EmbeddedChannel) {
+        let embedded = EmbeddedChannel(loop: loop)
+        try embedded.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        let session = SocketSession(id: id, channelID: channel, channel: embedded, now: .now())
+        #expect(hub.open(session, lastID: lastID) == .opened)
+        return (session, embedded)
+    }
+
+    @Test func everyTabOfAChannelGetsTheEventAndOtherChannelsNothing() throws {
+        let hub = makeHub()
+        hub.start(position: id(1), warm: [])
+        let (_, tab1) = try socket(hub, channel: "a")
+        let (_, tab2) = try socket(hub, channel: "a")
+        let (_, other) = try socket(hub, channel: "b")
+        hub.dispatch([event(id(2), channel: "a")], done: nil)
+        #expect(try writtenTexts(tab1).count == 1)
+        #expect(try writtenTexts(tab2).count == 1)
+        #expect(try writtenTexts(other).isEmpty)
+        #expect(hub.stats.eventsDelivered == 2)
+        #expect(hub.stats.eventsRead == 1)
+    }
+
+    @Test func replayFromHistoryComesBeforeLiveAndOnlyToTheAskingSocket() throws {
+        let hub = makeHub()
+        hub.start(position: id(3), warm: [event(id(1), channel: "a"), event(id(2), channel: "b"), event(id(3), channel: "a")])
+        let (_, other) = try socket(hub, channel: "a")
+        let (_, tab) = try socket(hub, channel: "a", lastID: id(1))
+        hub.dispatch([event(id(4), channel: "a")], done: nil)
+        #expect(try writtenTexts(tab).map { $0.contains("\"3-0\"") || $0.contains("\"4-0\"") } == [true, true])
+        #expect(try writtenTexts(other).count == 1, "the other tab gets no replayed duplicates")
+        #expect(source.requests.isEmpty, "history covered the replay")
+        #expect(hub.stats.eventsReplayed == 1)
+    }
+
+    @Test func replayFromRedisHoldsLiveEventsUntilItArrives() throws {
+        let hub = makeHub { $0.historyMaxEvents = 2 }
+        hub.start(position: id(10), warm: [event(id(9), channel: "x"), event(id(10), channel: "a")])
+        let (_, tab) = try socket(hub, channel: "a", lastID: id(5))
+        #expect(source.requests.count == 1)
+        #expect(source.requests[0].after == id(5))
+        #expect(source.requests[0].upTo == id(10))
+        hub.dispatch([event(id(11), channel: "a")], done: nil)
+        #expect(try writtenTexts(tab).isEmpty, "live events wait for the replay")
+        source.requests[0].completion(.success(ReplayBatch(events: [encoded(id(7), channel: "a"), encoded(id(10), channel: "a")], possibleGap: false)))
+        loop.run()
+        let texts = try writtenTexts(tab)
+        #expect(texts.count == 3)
+        #expect(texts[0].contains("7-0") && texts[1].contains("10-0") && texts[2].contains("11-0"))
+    }
+
+    @Test func eventsTheClientAlreadyHasAreNeverSentTwice() throws {
+        let hub = makeHub()
+        hub.start(position: id(1), warm: [])
+        // The client saw 5-0 on a faster worker; this one has dispatched only 1-0.
+        let (_, tab) = try socket(hub, channel: "a", lastID: id(5))
+        hub.dispatch([event(id(3), channel: "a"), event(id(5), channel: "a"), event(id(6), channel: "a")], done: nil)
+        let texts = try writtenTexts(tab)
+        #expect(texts.count == 1)
+        #expect(texts.first?.contains("6-0") == true)
+    }
+
+    @Test func socketsWaitForTheFirehosePositionBeforeReplaying() throws {
+        let hub = makeHub()
+        let (_, tab) = try socket(hub, channel: "a", lastID: id(1))
+        hub.start(position: id(3), warm: [event(id(1), channel: "a"), event(id(2), channel: "a"), event(id(3), channel: "b")])
+        let texts = try writtenTexts(tab)
+        #expect(texts.count == 1 && texts[0].contains("2-0"))
+    }
+
+    @Test func failedReplayClosesWith1013SoTheClientRetries() throws {
+        let hub = makeHub { $0.historyMaxEvents = 1 }
+        hub.start(position: id(10), warm: [event(id(10), channel: "a")])
+        let (_, tab) = try socket(hub, channel: "a", lastID: id(2))
+        source.requests[0].completion(.failure(TestError()))
+        loop.run()
+        let frames = try writtenFrames(tab)
+        #expect(frames.last?.opcode == 0x8)
+        #expect(closeCode(frames.last!.payload) == 1013)
+        #expect(hub.registry.socketCount == 0)
+    }
+
+    @Test func connectionCapsRefuseBeyondTheLimit() throws {
+        let hub = makeHub {
+            $0.maxTotalConnections = 3
+            $0.maxConnectionsPerChannel = 2
+        }
+        _ = try socket(hub, channel: "a")
+        _ = try socket(hub, channel: "a")
+        let extra = SocketSession(id: "x", channelID: "a", channel: EmbeddedChannel(loop: loop), now: .now())
+        #expect(hub.open(extra, lastID: nil) == .overChannelCap)
+        _ = try socket(hub, channel: "b")
+        let another = SocketSession(id: "y", channelID: "c", channel: EmbeddedChannel(loop: loop), now: .now())
+        #expect(hub.open(another, lastID: nil) == .overTotalCap)
+        #expect(hub.stats.connectionsRejected == 2)
+        #expect(hub.registry.socketCount == 3)
+    }
+
+    @Test func checkSocketsPingsWithIdAndTerminatesSilentSockets() throws {
+        let hub = makeHub { $0.responseTimeout = .seconds(60) }
+        let (fresh, freshChannel) = try socket(hub, channel: "a", id: "fresh-id")
+        let (stale, staleChannel) = try socket(hub, channel: "a", id: "stale-id")
+        stale.lastSeen = .now() - .seconds(61)
+        hub.checkSockets()
+        let pings = try writtenFrames(freshChannel)
+        #expect(pings.count == 1 && pings[0].opcode == 0x9 && pings[0].payload == Array("fresh-id".utf8))
+        #expect(!staleChannel.isActive)
+        #expect(hub.registry.socketCount == 1)
+        // A pong with the socket's id refreshes it; another payload does not.
+        fresh.lastSeen = .now() - .seconds(30)
+        hub.pong(fresh, payload: ByteBuffer(string: "other"))
+        #expect(NIODeadline.now() - fresh.lastSeen >= .seconds(30))
+        hub.pong(fresh, payload: ByteBuffer(string: "fresh-id"))
+        #expect(NIODeadline.now() - fresh.lastSeen < .seconds(1))
+    }
+
+    @Test func closedSocketsAreForgottenAndEmptyChannelsCollected() throws {
+        let hub = makeHub()
+        let (session, channel) = try socket(hub, channel: "a")
+        _ = try socket(hub, channel: "b")
+        try channel.close().wait()
+        hub.checkSockets()
+        _ = session
+        #expect(hub.registry.socketCount == 1)
+        #expect(hub.registry.channelCount == 2, "upstream keeps empty channels until GC")
+        hub.collectEmptyChannels()
+        #expect(hub.registry.channelCount == 1)
+    }
+
+    @Test func overflowClosesWith1013AndStopsWriting() throws {
+        let hub = makeHub()
+        hub.start(position: id(1), warm: [])
+        let (session, channel) = try socket(hub, channel: "a")
+        hub.overflowed(session)
+        hub.dispatch([event(id(2), channel: "a")], done: nil)
+        let frames = try writtenFrames(channel)
+        #expect(frames.count == 1 && frames[0].opcode == 0x8 && closeCode(frames[0].payload) == 1013)
+        #expect(hub.stats.backpressureDisconnects == 1)
+    }
+
+    @Test func largeBatchesYieldToTheLoop() throws {
+        let hub = makeHub { $0.eventYieldBatchSize = 10 }
+        hub.start(position: id(0), warm: [])
+        let (_, channel) = try socket(hub, channel: "a")
+        let batch = (1...35).map { event(id(UInt64($0)), channel: "a") }
+        let done = loop.makePromise(of: Void.self)
+        var finished = false
+        done.futureResult.whenSuccess { finished = true }
+        hub.dispatch(batch, done: done)
+        #expect(!finished, "the rest of the batch is scheduled, not run inline")
+        #expect(try writtenTexts(channel).count == 10)
+        loop.run()
+        #expect(finished)
+        #expect(try writtenTexts(channel).count == 25)
+    }
+
+    @Test func goAwayClosesEverySocketWith1001() throws {
+        let hub = makeHub()
+        let (_, a) = try socket(hub, channel: "a")
+        let (_, b) = try socket(hub, channel: "b")
+        hub.goAway()
+        for channel in [a, b] {
+            let frames = try writtenFrames(channel)
+            #expect(frames.count == 1 && closeCode(frames[0].payload) == 1001)
+        }
+    }
+}
+
+struct TestError: Error {}
+
+@Suite struct ReplayHistoryTests {
+    @Test func boundedByCountRaisesTheFloor() {
+        var history = ReplayHistory(maxEvents: 3, maxBytes: 1 << 20)
+        history.reset(floor: id(0))
+        for ms in 1...5 { history.append(event(id(UInt64(ms)), channel: ms % 2 == 0 ? "even" : "odd")) }
+        #expect(history.count == 3)
+        #expect(history.floor == id(2))
+        #expect(history.covers(after: id(2)))
+        #expect(!history.covers(after: id(1)))
+        #expect(history.events(for: "odd", after: id(2)).map(\.id) == [id(3), id(5)])
+        #expect(history.events(for: "even", after: id(2)).map(\.id) == [id(4)])
+    }
+
+    @Test func boundedByBytes() {
+        var history = ReplayHistory(maxEvents: 1000, maxBytes: 500)
+        for ms in 1...50 { history.append(event(id(UInt64(ms)), channel: "c")) }
+        #expect(history.totalBytes <= 500)
+        #expect(history.count < 50)
+        let kept = history.events(for: "c", after: history.floor)
+        #expect(kept.count == history.count, "everything after the floor is held")
+        #expect(kept.last?.id == id(50))
+    }
+
+    @Test func eventsAfterUsesStrictOrder() {
+        var history = ReplayHistory(maxEvents: 10, maxBytes: 1 << 20)
+        for seq in 0..<4 { history.append(event(id(7, UInt64(seq)), channel: "c")) }
+        #expect(history.events(for: "c", after: id(7, 1)).map(\.id) == [id(7, 2), id(7, 3)])
+        #expect(history.events(for: "c", after: id(8)).isEmpty)
+        #expect(history.events(for: "none", after: .zero).isEmpty)
+    }
+}
