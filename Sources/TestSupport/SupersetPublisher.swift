@@ -50,6 +50,20 @@ public final class SupersetPublisher {
         return stride(from: 1, to: replies.count, by: 2).compactMap { replies[$0].bytes.flatMap { StreamID(bytes: $0) } }
     }
 
+    /// Publishes `count` events for one channel, each padded to about `padding` bytes,
+    /// pipelined. Returns the firehose ids in order.
+    public func publishMany(channel: String, count: Int, padding: Int = 0) throws -> [StreamID] {
+        let pad = String(repeating: "x", count: padding)
+        var commands: [[[UInt8]]] = []
+        for index in 0..<count {
+            let data = "{\"channel_id\": \"\(channel)\", \"job_id\": \"job-\(index)\", \"user_id\": \"1\", \"status\": \"done\", \"errors\": [], \"result_url\": \"/\(pad)\"}"
+            commands.append(StreamCommand.xadd(stream: prefix + channel, id: nil, fields: [StreamField(name: "data", value: data)], maxlenApprox: 1_000))
+            commands.append(StreamCommand.xadd(stream: prefix + "full", id: nil, fields: [StreamField(name: "data", value: data)], maxlenApprox: 1_000_000))
+        }
+        let replies = try connection.pipeline(commands)
+        return stride(from: 1, to: replies.count, by: 2).compactMap { replies[$0].bytes.flatMap { StreamID(bytes: $0) } }
+    }
+
     /// The ids of a channel's events in the firehose, in order (the truth a client is checked against).
     public func firehoseIDs(channel: String) throws -> [StreamID] {
         try connection.xrange(stream: prefix + "full", from: .zero, to: nil, count: nil).filter { entry in

@@ -43,6 +43,7 @@ public final class WebSocketTestClient: Sendable {
     public static func connect(
         host: String = "127.0.0.1", port: Int, path: String = "/", cookie: String? = nil, origin: String? = nil,
         extraHeaders: [(String, String)] = [], autoPong: Bool = true, localAddress: String? = nil,
+        receiveBufferBytes: Int? = nil,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, timeout: Duration = .seconds(10)
     ) async throws -> WebSocketTestClient {
         var request = "GET \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -52,13 +53,15 @@ public final class WebSocketTestClient: Sendable {
         if let origin { request += "Origin: \(origin)\r\n" }
         for (name, value) in extraHeaders { request += "\(name): \(value)\r\n" }
         request += "\r\n"
-        return try await connect(host: host, port: port, rawRequest: Array(request.utf8), autoPong: autoPong, localAddress: localAddress, group: group, timeout: timeout)
+        return try await connect(
+            host: host, port: port, rawRequest: Array(request.utf8), autoPong: autoPong, localAddress: localAddress,
+            receiveBufferBytes: receiveBufferBytes, group: group, timeout: timeout)
     }
 
     /// Sends `rawRequest` as is and waits for the HTTP response head.
     public static func connect(
         host: String = "127.0.0.1", port: Int, rawRequest: [UInt8], autoPong: Bool = true, localAddress: String? = nil,
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, timeout: Duration = .seconds(10)
+        receiveBufferBytes: Int? = nil, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, timeout: Duration = .seconds(10)
     ) async throws -> WebSocketTestClient {
         let inbox = Inbox()
         var bootstrap = ClientBootstrap(group: group)
@@ -71,6 +74,9 @@ public final class WebSocketTestClient: Sendable {
             }
         if let localAddress {
             bootstrap = bootstrap.bind(to: try SocketAddress(ipAddress: localAddress, port: 0))
+        }
+        if let receiveBufferBytes {
+            bootstrap = bootstrap.channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(receiveBufferBytes))
         }
         let channel = try await bootstrap.connect(host: host, port: port).get()
         try await channel.writeAndFlush(ByteBuffer(bytes: rawRequest))

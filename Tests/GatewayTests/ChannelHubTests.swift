@@ -59,7 +59,7 @@ import Testing
         #expect(source.requests[0].upTo == id(10))
         hub.dispatch([event(id(11), channel: "a")], done: nil)
         #expect(try writtenTexts(tab).isEmpty, "live events wait for the replay")
-        source.requests[0].completion(.success(ReplayBatch(events: [encoded(id(7), channel: "a"), encoded(id(10), channel: "a")], possibleGap: false)))
+        source.requests[0].completion(.success(ReplayBatch(events: [encoded(id(7), channel: "a"), encoded(id(10), channel: "a")], possibleGap: false, upTo: id(10))))
         loop.run()
         let texts = try writtenTexts(tab)
         #expect(texts.count == 3)

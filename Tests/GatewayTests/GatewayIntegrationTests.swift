@@ -85,7 +85,8 @@ import TestSupport
         try harness.publisher.publish(channel: "m")
         let client = try await harness.connect(channel: "m", rawLastID: "1607477697866-0-0")
         #expect(client.isUpgraded)
-        #expect(await client.silence(for: .milliseconds(300)) == nil)
+        let unexpected = await client.silence(for: .milliseconds(300))
+        #expect(unexpected == nil, "\(String(describing: unexpected))")
         let live = try harness.publisher.publish(channel: "m")
         #expect(try await receive(client, count: 1) == [live])
         await harness.shutdown()
@@ -137,6 +138,37 @@ import TestSupport
         sent += after
         #expect(try await receive(client, count: 5) == after)
         #expect(await client.silence(for: .milliseconds(200)) == nil)
+        await harness.shutdown()
+    }
+
+    @Test func slowConsumerIsClosedWith1013AndItsReconnectLosesNothing() async throws {
+        let harness = try await GatewayHarness(configure: { $0.maxSocketBufferBytes = 64 * 1024 })
+        let slow = try await WebSocketTestClient.connect(
+            port: harness.worker.localPort, cookie: TestTokens.cookie(TestTokens.superset(channel: "slow")), receiveBufferBytes: 4096)
+        try await slow.pauseReading()
+        let sent = try harness.publisher.publishMany(channel: "slow", count: 3_000, padding: 2_000)
+        #expect(try await eventually(timeout: .seconds(20)) {
+            try await harness.worker.snapshot().counters["ws_client_backpressure_disconnect"] == 1
+        })
+        try await slow.resumeReading()
+        var received: [StreamID] = []
+        closing: while true {
+            switch try await slow.next() {
+            case .text(let text): received.append(messageID(text)!)
+            case .close(let code):
+                #expect(code == 1013)
+                break closing
+            case .disconnected:
+                Issue.record("disconnected without a close frame")
+                break closing
+            default: continue
+            }
+        }
+        #expect(received.count < sent.count, "the cap stopped the flow")
+        #expect(received == Array(sent.prefix(received.count)), "what arrived is in order, without gaps")
+        let again = try await harness.connect(channel: "slow", lastID: received.last)
+        let rest = try await receive(again, count: sent.count - received.count)
+        #expect(received + rest == sent, "the reconnect with last_id recovers everything")
         await harness.shutdown()
     }
 

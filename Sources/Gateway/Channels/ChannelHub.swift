@@ -129,7 +129,7 @@ final class ChannelHub {
         if position == nil {
             waitingForPosition.append(session)
         } else {
-            startReplay(session, after: lastID)
+            pump(session)
         }
         return .opened
     }
@@ -140,7 +140,7 @@ final class ChannelHub {
         guard session.isOpen else { return }
         registry.remove(session)
         session.phase = .closing
-        session.held = []
+        session.clearReplay()
         let channel = session.channel
         channel.writeAndFlush(ServerFrame.close(code, allocator: allocator), promise: nil)
         eventLoop.scheduleTask(in: settings.closeGrace) { channel.close(promise: nil) }
@@ -150,7 +150,7 @@ final class ChannelHub {
     func terminate(_ session: SocketSession) {
         registry.remove(session)
         session.phase = .closed
-        session.held = []
+        session.clearReplay()
         session.channel.close(promise: nil)
     }
 
@@ -158,13 +158,31 @@ final class ChannelHub {
     func closed(_ session: SocketSession) {
         registry.remove(session)
         session.phase = .closed
-        session.held = []
+        session.clearReplay()
         waitingForPosition.removeAll { $0 === session }
     }
 
     func pong(_ session: SocketSession, payload: ByteBuffer) {
         if payload.readableBytesView.elementsEqual(session.idBytes) {
             session.lastSeen = .now()
+        }
+    }
+
+    /// The socket's send buffer crossed a watermark: a replaying socket whose client has
+    /// read resumes its catch-up. (Slow consumers are judged after flushes, see
+    /// `flushAndCheck`, because NIO counts bytes not yet flushed as well.)
+    func writabilityChanged(_ session: SocketSession) {
+        if session.channel.isWritable, session.phase == .replaying {
+            pump(session)
+        }
+    }
+
+    /// Flushes a live socket, then applies `maxSocketBufferBytes` to what the kernel did
+    /// not take: that is upstream's `bufferedAmount`.
+    private func flushAndCheck(_ session: SocketSession) {
+        session.flushIfNeeded()
+        if settings.maxSocketBufferBytes > 0, session.phase == .live, !session.channel.isWritable {
+            overflowed(session)
         }
     }
 
@@ -218,7 +236,7 @@ final class ChannelHub {
         let waiting = waitingForPosition
         waitingForPosition.removeAll()
         for session in waiting where session.phase == .replaying {
-            startReplay(session, after: session.lastSentID ?? .zero)
+            pump(session)
         }
     }
 
@@ -255,7 +273,7 @@ final class ChannelHub {
                     touched.append(session)
                 }
             case .replaying:
-                session.held.append(event)
+                break  // It is in the history: the socket's replay cursor will reach it.
             case .closing, .closed:
                 break
             }
@@ -263,39 +281,34 @@ final class ChannelHub {
     }
 
     private func flushTouched() {
-        for session in touched { session.flushIfNeeded() }
+        for session in touched { flushAndCheck(session) }
         touched.removeAll(keepingCapacity: true)
     }
 
     // MARK: - Replay
 
-    private func startReplay(_ session: SocketSession, after lastID: StreamID) {
-        guard let position else { return }
-        if history.covers(after: lastID) {
-            for event in history.events(for: session.channelID, after: lastID) where session.send(event) {
-                stats.eventsReplayed += 1
-            }
-            goLive(session)
-            return
-        }
-        if lastID >= position {
-            // The client is ahead of this worker (it was served by a faster one): nothing
-            // to replay; live events it already has are skipped by `lastSentID`.
-            goLive(session)
-            return
-        }
+    // A replaying socket is a cursor (`lastSentID`) moving
+    // through what it missed: first events fetched from Redis when the history does not
+    // reach back far enough, then the history itself, which keeps receiving live events
+    // meanwhile. It goes live when the cursor reaches the head. Nothing is queued per
+    // socket beyond one fetched batch, so a long replay costs no memory per event and
+    // cannot trip the slow-consumer cap.
+
+    private func fetch(_ session: SocketSession, after lastID: StreamID, upTo position: StreamID) {
+        session.awaitingFetch = true
         let target = NIOLoopBound((self, session), eventLoop: eventLoop)
         let loop = eventLoop
         replaySource.fetch(channelID: session.channelID, after: lastID, upTo: position) { result in
             loop.execute {
                 let (hub, session) = target.value
-                hub.finishReplay(session, result)
+                hub.finishFetch(session, result)
             }
         }
     }
 
-    private func finishReplay(_ session: SocketSession, _ result: Result<ReplayBatch, any Error>) {
-        guard session.phase == .replaying else { return }
+    private func finishFetch(_ session: SocketSession, _ result: Result<ReplayBatch, any Error>) {
+        guard session.phase == .replaying, session.awaitingFetch else { return }
+        session.awaitingFetch = false
         switch result {
         case .success(let batch):
             if batch.possibleGap {
@@ -307,23 +320,44 @@ final class ChannelHub {
                         metadata: ["socket": "\(session.id)", "last_id": "\(session.lastSentID.map { "\($0)" } ?? "-")"])
                 }
             }
-            for event in batch.events where session.send(DeliverableEvent(event, allocator: allocator)) {
-                stats.eventsReplayed += 1
-            }
-            goLive(session)
+            session.fetched.append(contentsOf: batch.events.map { DeliverableEvent($0, allocator: allocator) })
+            session.fetchedUpTo = batch.upTo
+            pump(session)
         case .failure(let error):
             logger.warning("replay failed; closing so the client retries", metadata: ["socket": "\(session.id)", "error": "\(error)"])
             close(session, code: .tryAgainLater)
         }
     }
 
-    private func goLive(_ session: SocketSession) {
-        let held = session.held
-        session.held = []
-        session.phase = .live
-        for event in held where session.send(event) {
-            stats.eventsDelivered += 1
+    /// Moves a replaying socket's cursor while its send buffer has room. Resumed by
+    /// `writabilityChanged` when the client has read.
+    private func pump(_ session: SocketSession) {
+        guard session.phase == .replaying, !session.awaitingFetch, let position else { return }
+        defer { session.flushIfNeeded() }
+        // 1. What was fetched from Redis.
+        while session.channel.isWritable, let next = session.fetched.popFirst() {
+            if session.send(next) { stats.eventsReplayed += 1 }
         }
-        session.flushIfNeeded()
+        guard session.fetched.isEmpty, session.channel.isWritable else { return }
+        // Anything up to the fetched batch's end that the channel does not have is done.
+        if let upTo = session.fetchedUpTo {
+            session.fetchedUpTo = nil
+            if upTo > (session.lastSentID ?? .zero) { session.lastSentID = upTo }
+        }
+        let cursor = session.lastSentID ?? position
+        // 2. The history, when it still holds everything after the cursor; else Redis.
+        guard history.covers(after: cursor) || cursor >= position else {
+            fetch(session, after: cursor, upTo: position)
+            return
+        }
+        for event in history.events(for: session.channelID, after: cursor) {
+            guard session.channel.isWritable else { return }
+            if session.send(event) { stats.eventsReplayed += 1 }
+        }
+        // 3. At the head, with room to spare: live from now on.
+        if session.channel.isWritable {
+            session.phase = .live
+        }
     }
+
 }

@@ -1,3 +1,4 @@
+import DequeModule
 import Events
 import NIOCore
 
@@ -5,9 +6,11 @@ import NIOCore
 /// socket's own handler touch it, both on that loop.
 final class SocketSession {
     enum Phase {
-        /// Registered; its replay is being fetched. Live events for it are held in
-        /// `held` and sent after the replay, so a replay never arrives after newer ones.
+        /// Catching up from `lastSentID` (fetched events, then the hub's history) as fast
+        /// as the socket takes them, never past its send buffer: a replay never arrives
+        /// after newer events, and a long replay cannot trip the slow-consumer cap.
         case replaying
+        /// Every new event is written as it comes.
         case live
         /// A close frame was sent; nothing more is written.
         case closing
@@ -24,8 +27,13 @@ final class SocketSession {
     /// newer is never sent again. This is what makes replay and live meet exactly.
     var lastSentID: StreamID?
     var phase: Phase = .live
-    /// Live events that arrived while the replay was being fetched.
-    var held: [DeliverableEvent] = []
+    /// While replaying: events fetched from Redis, not yet written, oldest first.
+    var fetched: Deque<DeliverableEvent> = []
+    /// The firehose position the last fetch reached: once `fetched` is written, the
+    /// socket has everything of its channel up to here.
+    var fetchedUpTo: StreamID?
+    /// While replaying: a fetch from Redis is under way.
+    var awaitingFetch = false
     /// Set once a possible replay gap has been logged, so it is logged once per socket.
     var gapLogged = false
     var needsFlush = false
@@ -53,6 +61,12 @@ final class SocketSession {
         channel.write(event.frame, promise: nil)
         needsFlush = true
         return true
+    }
+
+    func clearReplay() {
+        fetched.removeAll()
+        fetchedUpTo = nil
+        awaitingFetch = false
     }
 
     func flushIfNeeded() {

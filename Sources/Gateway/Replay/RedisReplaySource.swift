@@ -111,7 +111,7 @@ public final class RedisReplaySource: ReplaySource, @unchecked Sendable {
                 events += encoded(entries, channelID: request.channelID)
             }
             guard let oldest, oldest <= request.upTo else {
-                return ReplayBatch(events: events, possibleGap: true)
+                return ReplayBatch(events: events, possibleGap: true, upTo: request.upTo)
             }
             start = max(start, oldest)
         }
@@ -121,7 +121,7 @@ public final class RedisReplaySource: ReplaySource, @unchecked Sendable {
             guard page.count == pageSize, let last = page.last else { break }
             start = last.id.successor
         }
-        return ReplayBatch(events: events, possibleGap: possibleGap)
+        return ReplayBatch(events: events, possibleGap: possibleGap, upTo: request.upTo)
     }
 
     private func encoded(_ entries: [StreamEntry], channelID: String) -> [EncodedEvent] {

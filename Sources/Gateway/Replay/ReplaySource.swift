@@ -8,10 +8,13 @@ public struct ReplayBatch: Sendable {
     /// True when the firehose no longer held `last_id` and the channel stream had to
     /// fill in: events between the two may be missing.
     public var possibleGap: Bool
+    /// The firehose position the fetch covered (the requested `upTo`).
+    public var upTo: StreamID
 
-    public init(events: [EncodedEvent], possibleGap: Bool) {
+    public init(events: [EncodedEvent], possibleGap: Bool, upTo: StreamID) {
         self.events = events
         self.possibleGap = possibleGap
+        self.upTo = upTo
     }
 }
 

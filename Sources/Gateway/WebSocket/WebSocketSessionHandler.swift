@@ -38,9 +38,7 @@ final class WebSocketSessionHandler: ChannelInboundHandler {
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if !context.channel.isWritable, hub.settings.maxSocketBufferBytes > 0 {
-            hub.overflowed(session)
-        }
+        hub.writabilityChanged(session)
         context.fireChannelWritabilityChanged()
     }
 

@@ -72,9 +72,10 @@ public final class GatewayWorker: Sendable {
                 }
             }
         if options.maxSocketBufferBytes > 0 {
+            // low == high: "unwritable" then means exactly "more than the cap is unsent".
             let high = options.maxSocketBufferBytes
             bootstrap = bootstrap.childChannelOption(
-                ChannelOptions.writeBufferWaterMark, value: ChannelOptions.Types.WriteBufferWaterMark(low: max(1, high / 2), high: high))
+                ChannelOptions.writeBufferWaterMark, value: ChannelOptions.Types.WriteBufferWaterMark(low: high, high: high))
         }
 
         let serverChannel: any Channel
