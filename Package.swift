@@ -1,0 +1,87 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let package = Package(
+    name: "superset-websocket",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "superset-websocket", targets: ["superset-websocket"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "4.0.0"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+    ],
+    targets: [
+        // System-library shims.
+        .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+
+        // Pure modules.
+        .target(name: "Config"),
+        .target(name: "Events"),
+        .target(name: "IPC"),
+        .target(name: "ServiceLogging", dependencies: [.product(name: "Logging", package: "swift-log")]),
+
+        // I/O modules.
+        .target(name: "RedisStreams", dependencies: [
+            "CHiredis", "Events",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Atomics", package: "swift-atomics"),
+        ]),
+        .target(name: "Gateway", dependencies: [
+            "Config", "Events", "RedisStreams", "IPC",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOWebSocket", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Atomics", package: "swift-atomics"),
+            .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "DequeModule", package: "swift-collections"),
+        ]),
+        .target(name: "Supervisor", dependencies: [
+            "Config", "IPC", "CSystemd",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "superset-websocket", dependencies: [
+            "Config", "Gateway", "Supervisor", "IPC", "RedisStreams", "Events", "ServiceLogging",
+            .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // Test support: a real redis-server launcher and a real WebSocket client.
+        .target(name: "TestSupport", dependencies: [
+            "Events", "RedisStreams",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOWebSocket", package: "swift-nio"),
+            .product(name: "JWTKit", package: "jwt-kit"),
+        ]),
+
+        .testTarget(name: "ConfigTests", dependencies: ["Config"]),
+        .testTarget(name: "EventsTests", dependencies: ["Events"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "IPCTests", dependencies: ["IPC"]),
+        .testTarget(name: "RedisStreamsTests", dependencies: ["RedisStreams", "TestSupport"]),
+        .testTarget(name: "GatewayTests", dependencies: [
+            "Gateway", "TestSupport", "Config", "Events",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOWebSocket", package: "swift-nio"),
+        ], resources: [.copy("Fixtures")]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Events", "RedisStreams"]),
+    ]
+)

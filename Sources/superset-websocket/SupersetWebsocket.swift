@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct SupersetWebsocket: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "superset-websocket",
+        abstract: "A drop-in replacement for Apache Superset's WebSocket server (Global Async Queries, ws transport).",
+        subcommands: [ServeCommand.self, CheckConfigCommand.self, DevTokenCommand.self, PublishCommand.self, WorkerCommand.self],
+        defaultSubcommand: ServeCommand.self)
+}

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Installs what the tests need, builds, and runs every test (unit, integration with a
+# real redis-server, end-to-end with the real binary).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+swift build --build-tests
+swift test --skip-build "$@"
