@@ -74,6 +74,7 @@ let package = Package(
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
         .testTarget(name: "EventsTests", dependencies: ["Events"], resources: [.copy("Fixtures")]),
         .testTarget(name: "IPCTests", dependencies: ["IPC"]),
+        .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "IPC"]),
         .testTarget(name: "RedisStreamsTests", dependencies: ["RedisStreams", "TestSupport"]),
         .testTarget(name: "GatewayTests", dependencies: [
             "Gateway", "TestSupport", "Config", "Events",
@@ -82,6 +83,6 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOWebSocket", package: "swift-nio"),
         ], resources: [.copy("Fixtures")]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Events", "RedisStreams"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Events", "RedisStreams", "IPC"]),
     ]
 )

@@ -16,7 +16,7 @@ public struct Heartbeat: Codable, Equatable, Sendable {
     /// Id of the last firehose entry the reader delivered.
     public var firehoseLastID: String
     /// Monotonic counters since the worker started (the supervisor aggregates deltas, so
-    /// a restarted worker starting again at zero is fine). E.g. `events_read`.
+    /// a restarted worker starting again at zero is fine). E.g. `ws_events_read`.
     public var counters: [String: Int64]
     /// Point-in-time values.
     public var gauges: [String: Int64]
@@ -50,5 +50,6 @@ public enum RedisState: String, Sendable, CaseIterable {
 /// Well-known counter names in ``Heartbeat/counters``.
 public enum HeartbeatCounter {
     /// Firehose entries read from Redis; `STATUS=` derives events/s from it.
-    public static let eventsRead = "events_read"
+    /// The StatsD name, as workers report it.
+    public static let eventsRead = "ws_events_read"
 }

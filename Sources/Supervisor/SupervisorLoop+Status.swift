@@ -20,7 +20,7 @@ extension SupervisorLoop {
         notifier.notify("STATUS=\(statusLine(now: now).text)")
     }
 
-    /// Each worker reads the whole firehose, so the sum of their `events_read` grows
+    /// Each worker reads the whole firehose, so the sum of their `ws_events_read` grows
     /// `workers` times faster than the stream: the rate shown is per worker.
     /// Shown once some worker reported the counter.
     private func updateEventsRate(now: Int64) {

@@ -8,8 +8,8 @@ import Darwin
 ///
 /// Another process could take the port before it is reused; on a test machine that
 /// race is rare, and `RedisServer` reports it clearly (redis fails to bind).
-enum FreePort {
-    static func loopback() throws -> Int {
+public enum FreePort {
+    public static func loopback() throws -> Int {
         #if canImport(Glibc)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else

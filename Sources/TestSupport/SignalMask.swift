@@ -9,8 +9,8 @@ import Glibc
 /// `Process` does not reset it. Swift concurrency and Dispatch threads block most signals
 /// (SIGTERM included), so a `redis-server` spawned from a test would ignore SIGTERM
 /// forever. Spawning from a fresh thread whose mask was cleared avoids that.
-enum SignalMask {
-    static func runWithDefaultMask(_ body: @escaping @Sendable () throws -> Void) throws {
+public enum SignalMask {
+    public static func runWithDefaultMask(_ body: @escaping @Sendable () throws -> Void) throws {
         let outcome = Outcome()
         let thread = Thread {
             var empty = sigset_t()

@@ -38,6 +38,9 @@ public final class WebSocketTestClient: Sendable {
 
     public var isUpgraded: Bool { status == 101 }
 
+    /// The client's local port (to find which process serves the connection).
+    public var localPort: Int? { channel.localAddress?.port }
+
     /// Connects and sends an upgrade request; returns once the server answered the
     /// handshake (whatever the status). `cookie` is sent as a `Cookie` header.
     public static func connect(

@@ -43,6 +43,10 @@ extension SupervisorSettings {
             workerCount: config.workers > 0 ? config.workers : ProcessInfo.processInfo.activeProcessorCount,
             workerHeartbeatTimeoutMs: config.workerHeartbeatTimeoutMs,
             shutdownTimeoutMs: config.shutdownTimeoutMs,
-            redisStreamReadBlockMs: config.redisStreamReadBlockMs)
+            redisStreamReadBlockMs: config.redisStreamReadBlockMs,
+            // The supervisor owns one SO_REUSEPORT listener per worker slot and hands it
+            // to whichever worker holds the slot: a replaced or reloaded worker inherits
+            // its predecessor's accept queue, so no queued connection is ever reset.
+            listenAddress: ListenAddress(host: config.host, port: config.port))
     }
 }
