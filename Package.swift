@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "4.0.0"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
     ],
     targets: [
         // System-library shims.
@@ -27,6 +28,12 @@ let package = Package(
         .target(name: "Events"),
         .target(name: "IPC"),
         .target(name: "ServiceLogging", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        .target(name: "ServiceMetrics", dependencies: [
+            "IPC",
+            .product(name: "CoreMetrics", package: "swift-metrics"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "Control", dependencies: ["Supervisor", "Config"]),
 
         // I/O modules.
         .target(name: "RedisStreams", dependencies: [
@@ -35,7 +42,8 @@ let package = Package(
             .product(name: "Atomics", package: "swift-atomics"),
         ]),
         .target(name: "Gateway", dependencies: [
-            "Config", "Events", "RedisStreams", "IPC",
+            "Config", "Events", "RedisStreams", "IPC", "ServiceMetrics",
+            .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -52,7 +60,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "superset-websocket", dependencies: [
-            "Config", "Gateway", "Supervisor", "IPC", "RedisStreams", "Events", "ServiceLogging",
+            "Config", "Gateway", "Supervisor", "IPC", "RedisStreams", "Events", "ServiceLogging", "ServiceMetrics", "Control",
+            .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -75,9 +84,11 @@ let package = Package(
         .testTarget(name: "EventsTests", dependencies: ["Events"], resources: [.copy("Fixtures")]),
         .testTarget(name: "IPCTests", dependencies: ["IPC"]),
         .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "IPC"]),
+        .testTarget(name: "ServiceMetricsTests", dependencies: ["ServiceMetrics", "IPC", .product(name: "CoreMetrics", package: "swift-metrics")]),
+        .testTarget(name: "ControlTests", dependencies: ["Control", "Supervisor", "Config"]),
         .testTarget(name: "RedisStreamsTests", dependencies: ["RedisStreams", "TestSupport"]),
         .testTarget(name: "GatewayTests", dependencies: [
-            "Gateway", "TestSupport", "Config", "Events",
+            "Gateway", "TestSupport", "Config", "Events", "ServiceMetrics",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -30,11 +30,13 @@ extension ConfigKey {
         .integer("handshakeTimeoutMs", env: "HANDSHAKE_TIMEOUT_MS", \.handshakeTimeoutMs, in: Limits.positiveMs),
         .integer("shutdownTimeoutMs", env: "SHUTDOWN_TIMEOUT_MS", \.shutdownTimeoutMs, in: 0...Limits.maxMs),
         .integer("workerHeartbeatTimeoutMs", env: "WORKER_HEARTBEAT_TIMEOUT_MS", \.workerHeartbeatTimeoutMs, in: 100...Limits.maxMs),
+        .string("controlSocket", env: "CONTROL_SOCKET", \.controlSocket),
 
         .string("statsd.host", env: "STATSD_HOST", \.statsd.host, check: Rules.nonEmpty),
         .integer("statsd.port", env: "STATSD_PORT", \.statsd.port, in: Limits.port),
         .stringList("statsd.globalTags", env: "STATSD_GLOBAL_TAGS", \.statsd.globalTags),
         .integer("statsd.flushIntervalMs", env: "STATSD_FLUSH_INTERVAL_MS", \.statsd.flushIntervalMs, in: 10...Limits.maxMs),
+        .string("statsd.prefix", env: "STATSD_PREFIX", \.statsd.prefix),
 
         .string("redis.host", env: "REDIS_HOST", \.redis.host, check: Rules.nonEmpty),
         .integer("redis.port", env: "REDIS_PORT", \.redis.port, in: Limits.port),

@@ -42,6 +42,8 @@ public struct ServiceConfig: Equatable, Sendable {
     public var shutdownTimeoutMs = 10000
     /// A worker whose heartbeat is older than this is killed and replaced.
     public var workerHeartbeatTimeoutMs = 10000
+    /// The supervisor's status socket; empty: derived (see the Control module).
+    public var controlSocket = ""
     public var statsd = StatsdConfig()
     public var redis = RedisConfig()
 

@@ -7,6 +7,8 @@ extension ServiceConfig {
         public var globalTags: [String] = []
         /// How often the supervisor sends the workers' summed metrics.
         public var flushIntervalMs = 1000
+        /// Prepended to every metric name (e.g. `superset.`); empty by default.
+        public var prefix = ""
 
         public init() {}
     }

@@ -20,6 +20,9 @@ public struct Heartbeat: Codable, Equatable, Sendable {
     public var counters: [String: Int64]
     /// Point-in-time values.
     public var gauges: [String: Int64]
+    /// Timer samples recorded since the previous heartbeat (optional on the wire, so
+    /// workers and supervisors of neighbouring versions still understand each other).
+    public var timers: [String: TimerSamples]?
 
     public init(
         connections: Int = 0,
@@ -28,7 +31,8 @@ public struct Heartbeat: Codable, Equatable, Sendable {
         readerProgressAgeMs: Int64? = nil,
         firehoseLastID: String = "",
         counters: [String: Int64] = [:],
-        gauges: [String: Int64] = [:]
+        gauges: [String: Int64] = [:],
+        timers: [String: TimerSamples]? = nil
     ) {
         self.connections = connections
         self.channels = channels
@@ -37,6 +41,7 @@ public struct Heartbeat: Codable, Equatable, Sendable {
         self.firehoseLastID = firehoseLastID
         self.counters = counters
         self.gauges = gauges
+        self.timers = timers
     }
 }
 

@@ -46,6 +46,7 @@ extension SupervisorLoop {
         case let .heartbeat(heartbeat):
             process.record(heartbeat, at: now)
             counters.record(pid: process.pid, counters: heartbeat.counters)
+            options.onHeartbeat?(process.pid, heartbeat)
         case .draining:
             logger.debug("worker \(process.index) (pid \(process.pid)) is draining")
         }

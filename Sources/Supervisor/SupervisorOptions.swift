@@ -1,3 +1,4 @@
+import IPC
 import Logging
 
 /// Everything the ``Supervisor`` needs that does not come from the configuration file.
@@ -30,6 +31,9 @@ public struct SupervisorOptions: Sendable {
     public var useSocketActivation = true
     /// Where `READY=1`, `STATUS=`, `WATCHDOG=1`... go. Default: `sd_notify`.
     public var notifier: any SystemdNotifying = SystemdNotifier()
+    /// Called on the supervisor's loop with every heartbeat (e.g. to collect timer
+    /// samples for StatsD). Must not block.
+    public var onHeartbeat: (@Sendable (_ pid: Int32, _ heartbeat: Heartbeat) -> Void)?
 
     public init(
         executablePath: String? = nil,

@@ -4,6 +4,8 @@ import Foundation
 import Gateway
 import IPC
 import Logging
+import ServiceMetrics
+import CoreMetrics
 import NIOCore
 import ServiceLogging
 
@@ -48,9 +50,11 @@ struct WorkerCommand: AsyncParsableCommand {
             onSupervisorGone: { commands.continuation.yield(.supervisorGone) })
         let signals = TerminationSignal.install { commands.continuation.yield(.drain(deadlineMs: config.shutdownTimeoutMs)) }
 
+        let metrics = WorkerMetrics()
+        MetricsSystem.bootstrap(metrics)
         let worker: GatewayWorker
         do {
-            worker = try await GatewayWorker.start(options: GatewayOptions(config: config, listenFD: listenFD), logger: logger)
+            worker = try await GatewayWorker.start(options: GatewayOptions(config: config, listenFD: listenFD), logger: logger, metrics: metrics)
         } catch {
             logger.error("worker failed to start", metadata: ["error": "\(error)"])
             link.send(.bootFailed(reason: "\(error)"))
@@ -75,7 +79,11 @@ struct WorkerCommand: AsyncParsableCommand {
             case .drain(let deadlineMs):
                 logger.info("draining", metadata: ["deadlineMs": "\(deadlineMs)"])
                 link.send(.draining)
-                await worker.drain(timeout: .milliseconds(Int64(deadlineMs)))
+                heartbeats.cancel()
+                // The final report: what was counted since the last heartbeat is not lost.
+                if let last = await worker.drain(timeout: .milliseconds(Int64(deadlineMs))) {
+                    link.send(.heartbeat(Heartbeat(last)))
+                }
             case .supervisorGone:
                 logger.warning("supervisor gone; draining and exiting")
                 await worker.drain(timeout: .milliseconds(Int64(min(config.shutdownTimeoutMs, 1_500))))
@@ -101,7 +109,7 @@ extension Heartbeat {
         self.init(
             connections: snapshot.connections, channels: snapshot.channels, redisState: snapshot.redisState,
             readerProgressAgeMs: snapshot.readerProgressAgeMs, firehoseLastID: snapshot.firehosePosition,
-            counters: snapshot.counters, gauges: [:])
+            counters: snapshot.counters, gauges: [:], timers: snapshot.timers.isEmpty ? nil : snapshot.timers)
     }
 }
 

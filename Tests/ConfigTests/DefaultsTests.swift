@@ -44,6 +44,8 @@ import Testing
         #expect(c.workerHeartbeatTimeoutMs == 10000)
         #expect(c.handshakeTimeoutMs == 10000)
         #expect(c.statsd.flushIntervalMs == 1000)
+        #expect(c.statsd.prefix == "")
+        #expect(c.controlSocket == "")
     }
 
     @Test func loadingNothingGivesTheDefaults() throws {

@@ -38,6 +38,8 @@ let envCases: [EnvCase] = [
     EnvCase(name: "STATSD_PORT", value: "9125") { $0.statsd.port == 9125 },
     EnvCase(name: "STATSD_GLOBAL_TAGS", value: "env:prod,app:ws") { $0.statsd.globalTags == ["env:prod", "app:ws"] },
     EnvCase(name: "STATSD_FLUSH_INTERVAL_MS", value: "2500") { $0.statsd.flushIntervalMs == 2500 },
+    EnvCase(name: "STATSD_PREFIX", value: "superset.") { $0.statsd.prefix == "superset." },
+    EnvCase(name: "CONTROL_SOCKET", value: "/run/x.sock") { $0.controlSocket == "/run/x.sock" },
     EnvCase(name: "REDIS_HOST", value: "redis.local") { $0.redis.host == "redis.local" },
     EnvCase(name: "REDIS_PORT", value: "6380") { $0.redis.port == 6380 },
     EnvCase(name: "REDIS_USERNAME", value: "ws") { $0.redis.username == "ws" },

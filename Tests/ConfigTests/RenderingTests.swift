@@ -31,10 +31,12 @@ import Testing
         c.handshakeTimeoutMs = 7
         c.shutdownTimeoutMs = 0
         c.workerHeartbeatTimeoutMs = 100
+        c.controlSocket = "/run/ws \"control\".sock"
         c.statsd.host = "stats"
         c.statsd.port = 1
         c.statsd.globalTags = ["env:prod", ""]
         c.statsd.flushIntervalMs = 10
+        c.statsd.prefix = "superset."
         c.redis.host = "redis"
         c.redis.port = 65535
         c.redis.username = ""
@@ -103,8 +105,8 @@ import Testing
             "redisStreamReadCount", "redisStreamReadBlockMs", "jwtAlgorithms", "jwtSecret", "jwtCookieName",
             "jwtChannelIdKey", "allowedOrigins", "socketResponseTimeoutMs", "pingSocketsIntervalMs",
             "gcChannelsIntervalMs", "maxSocketBufferBytes", "eventYieldBatchSize", "maxConnectionsPerChannel",
-            "maxTotalConnections", "handshakeTimeoutMs", "shutdownTimeoutMs", "workerHeartbeatTimeoutMs",
-            "statsd", "host", "port", "globalTags", "flushIntervalMs",
+            "maxTotalConnections", "handshakeTimeoutMs", "shutdownTimeoutMs", "workerHeartbeatTimeoutMs", "controlSocket",
+            "statsd", "host", "port", "globalTags", "flushIntervalMs", "prefix",
             "redis", "host", "port", "username", "password", "db", "ssl", "validateHostname",
         ])
     }

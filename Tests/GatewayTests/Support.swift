@@ -87,3 +87,10 @@ enum ServerFrames {
 func closeCode(_ payload: [UInt8]) -> UInt16? {
     payload.count >= 2 ? UInt16(payload[0]) << 8 | UInt16(payload[1]) : nil
 }
+
+extension ChannelHub {
+    /// A counter's value in the hub's metrics backend.
+    func count(_ name: String) -> Int64 {
+        metricsBackend.counter(name)
+    }
+}

@@ -1,5 +1,7 @@
 import Events
+import Foundation
 import Logging
+import ServiceMetrics
 import NIOCore
 
 /// The heart of a worker: its channel registry, its replay history and the routing of
@@ -39,7 +41,13 @@ final class ChannelHub {
     private(set) var position: StreamID?
     private var waitingForPosition: [SocketSession] = []
     private var touched: [SocketSession] = []
-    var stats = HubStats()
+    /// The worker's metrics backend (read by heartbeats) and the hub's metrics in it.
+    let metricsBackend: WorkerMetrics
+    let metrics: HubMetrics
+    /// Hot-path tallies, recorded into `metrics` once per dispatch chunk.
+    private var tallyRead = 0
+    private var tallyDelivered = 0
+    private var tallyReplayed = 0
     private var timers: [RepeatedTask] = []
     /// Every TCP connection of this worker, upgraded or not: drained on shutdown.
     private var connections: [ObjectIdentifier: any Channel] = [:]
@@ -47,7 +55,9 @@ final class ChannelHub {
     /// Completed when the firehose position is known (see `start(position:warm:)`).
     private(set) lazy var firehoseReady: EventLoopPromise<Void> = eventLoop.makePromise()
 
-    init(eventLoop: any EventLoop, settings: Settings, replaySource: any ReplaySource, logger: Logger) {
+    init(eventLoop: any EventLoop, settings: Settings, replaySource: any ReplaySource, logger: Logger, metrics: WorkerMetrics = WorkerMetrics()) {
+        self.metricsBackend = metrics
+        self.metrics = HubMetrics(factory: metrics)
         self.eventLoop = eventLoop
         self.settings = settings
         self.replaySource = replaySource
@@ -111,15 +121,15 @@ final class ChannelHub {
     /// gets what it missed, then live events; without, live events only.
     func open(_ session: SocketSession, lastID: StreamID?) -> OpenResult {
         if settings.maxTotalConnections > 0, registry.socketCount >= settings.maxTotalConnections {
-            stats.connectionsRejected += 1
+            metrics.connectionsRejected.increment()
             return .overTotalCap
         }
         if settings.maxConnectionsPerChannel > 0, registry.count(in: session.channelID) >= settings.maxConnectionsPerChannel {
-            stats.connectionsRejected += 1
+            metrics.connectionsRejected.increment()
             return .overChannelCap
         }
         registry.add(session)
-        stats.connectedClients += 1
+        metrics.connectedClients.increment()
         guard let lastID else {
             session.phase = .live
             return .opened
@@ -190,7 +200,7 @@ final class ChannelHub {
     /// Its reconnect with `last_id` replays what it did not get.
     func overflowed(_ session: SocketSession) {
         guard session.isOpen else { return }
-        stats.backpressureDisconnects += 1
+        metrics.backpressureDisconnects.increment()
         logger.warning("closing slow client: send buffer over maxSocketBufferBytes", metadata: ["socket": "\(session.id)"])
         close(session, code: .tryAgainLater)
     }
@@ -245,8 +255,10 @@ final class ChannelHub {
     /// `done` is completed when the whole batch is delivered (the reader waits on it).
     func dispatch(_ batch: [DeliverableEvent], from start: Int = 0, done: EventLoopPromise<Void>?) {
         let end = min(batch.count, start + max(1, settings.eventYieldBatchSize))
-        for index in start..<end { deliver(batch[index]) }
+        let nowMs = UInt64(Date().timeIntervalSince1970 * 1000)
+        for index in start..<end { deliver(batch[index], nowMs: nowMs) }
         flushTouched()
+        recordTallies()
         if end < batch.count {
             let hub = bound
             eventLoop.execute { hub.value.dispatch(batch, from: end, done: done) }
@@ -255,21 +267,28 @@ final class ChannelHub {
         }
     }
 
-    private func deliver(_ event: DeliverableEvent) {
+    private func deliver(_ event: DeliverableEvent, nowMs: UInt64) {
         if let position, event.id <= position { return }
         position = event.id
         history.append(event)
-        stats.eventsRead += 1
+        tallyRead += 1
         guard let sockets = registry.channels[event.channelID] else { return }
+        let deliveredBefore = tallyDelivered
+        defer {
+            if tallyDelivered > deliveredBefore {
+                let latencyMs = nowMs > event.id.milliseconds ? nowMs - event.id.milliseconds : 0
+                metrics.deliveryLatency.recordMilliseconds(Int64(latencyMs))
+            }
+        }
         for session in sockets {
             switch session.phase {
             case .live:
                 guard session.channel.isActive else {
-                    stats.sendErrors += 1
+                    metrics.sendErrors.increment()
                     continue
                 }
                 if session.send(event) {
-                    stats.eventsDelivered += 1
+                    tallyDelivered += 1
                     touched.append(session)
                 }
             case .replaying:
@@ -278,6 +297,15 @@ final class ChannelHub {
                 break
             }
         }
+    }
+
+    private func recordTallies() {
+        if tallyRead > 0 { metrics.eventsRead.increment(by: tallyRead) }
+        if tallyDelivered > 0 { metrics.eventsDelivered.increment(by: tallyDelivered) }
+        if tallyReplayed > 0 { metrics.eventsReplayed.increment(by: tallyReplayed) }
+        tallyRead = 0
+        tallyDelivered = 0
+        tallyReplayed = 0
     }
 
     private func flushTouched() {
@@ -312,7 +340,7 @@ final class ChannelHub {
         switch result {
         case .success(let batch):
             if batch.possibleGap {
-                stats.replayGaps += 1
+                metrics.replayGaps.increment()
                 if !session.gapLogged {
                     session.gapLogged = true
                     logger.warning(
@@ -333,10 +361,13 @@ final class ChannelHub {
     /// `writabilityChanged` when the client has read.
     private func pump(_ session: SocketSession) {
         guard session.phase == .replaying, !session.awaitingFetch, let position else { return }
-        defer { session.flushIfNeeded() }
+        defer {
+            session.flushIfNeeded()
+            recordTallies()
+        }
         // 1. What was fetched from Redis.
         while session.channel.isWritable, let next = session.fetched.popFirst() {
-            if session.send(next) { stats.eventsReplayed += 1 }
+            if session.send(next) { tallyReplayed += 1 }
         }
         guard session.fetched.isEmpty, session.channel.isWritable else { return }
         // Anything up to the fetched batch's end that the channel does not have is done.
@@ -352,7 +383,7 @@ final class ChannelHub {
         }
         for event in history.events(for: session.channelID, after: cursor) {
             guard session.channel.isWritable else { return }
-            if session.send(event) { stats.eventsReplayed += 1 }
+            if session.send(event) { tallyReplayed += 1 }
         }
         // 3. At the head, with room to spare: live from now on.
         if session.channel.isWritable {

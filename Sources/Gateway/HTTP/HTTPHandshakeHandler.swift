@@ -174,7 +174,7 @@ final class HTTPHandshakeHandler: ChannelInboundHandler, RemovableChannelHandler
         case .success(let channel):
             channelID = channel
         case .failure(let refusal):
-            hub.stats.upgradesRejected += 1
+            hub.metrics.upgradesRejected.increment()
             return reject(context: context, status: HTTPResponseStatus(statusCode: refusal.status), reason: refusal.description)
         }
         var lastID: StreamID?

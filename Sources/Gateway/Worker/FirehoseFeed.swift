@@ -49,6 +49,11 @@ final class FirehoseFeed: Sendable {
         return last == 0 || now < last ? 0 : Int64((now - last) / 1_000_000)
     }
 
+    /// Redis errors of the firehose reader so far.
+    var redisErrors: Int {
+        reader.withLockedValue { $0?.errors } ?? 0
+    }
+
     var lastDeliveredID: StreamID? {
         reader.withLockedValue { $0?.lastDeliveredID }
     }
@@ -105,10 +110,10 @@ final class FirehoseFeed: Sendable {
             logger: logger
         ) { [self] entries in
             let batch = entries.compactMap(encode)
-            let malformed = Int64(entries.count - batch.count)
+            let malformed = entries.count - batch.count
             let done = hub.eventLoop.makePromise(of: Void.self)
             hub.eventLoop.execute {
-                hub.value.stats.malformedEntries += malformed
+                if malformed > 0 { hub.value.metrics.malformedEntries.increment(by: malformed) }
                 hub.value.dispatch(batch, done: done)
             }
             try? done.futureResult.wait()

@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import ServiceMetrics
 import RedisStreams
 
 /// One worker: a single event loop that owns a listener (bound with `SO_REUSEPORT`, or
@@ -37,7 +38,8 @@ public final class GatewayWorker: Sendable {
     /// Binds the listener and starts serving; the firehose is reached in the background
     /// (the worker serves `/health` and accepts sockets while Redis is unreachable).
     /// Throws when the port cannot be bound: a boot failure.
-    public static func start(options: GatewayOptions, logger: Logger) async throws -> GatewayWorker {
+    /// - Parameter metrics: the worker's swift-metrics backend (heartbeats read it).
+    public static func start(options: GatewayOptions, logger: Logger, metrics: WorkerMetrics = WorkerMetrics()) async throws -> GatewayWorker {
         let verifier = TokenVerifier.make(
             secret: options.jwtSecret, allowedAlgorithms: options.jwtAlgorithms, channelClaim: options.jwtChannelIdKey)
         let authorizer = HandshakeAuthorizer(
@@ -46,7 +48,7 @@ public final class GatewayWorker: Sendable {
         let loop = group.next()
         let replay = RedisReplaySource(endpoint: options.redis, streamPrefix: options.streamPrefix, logger: logger)
         let hub = try await loop.submit {
-            let hub = ChannelHub(eventLoop: loop, settings: options.hub, replaySource: replay, logger: logger)
+            let hub = ChannelHub(eventLoop: loop, settings: options.hub, replaySource: replay, logger: logger, metrics: metrics)
             hub.startTimers()
             return NIOLoopBound(hub, eventLoop: loop)
         }.get()
@@ -120,13 +122,16 @@ public final class GatewayWorker: Sendable {
                 redisState: feed.state,
                 readerProgressAgeMs: feed.progressAgeMs(),
                 firehosePosition: value.position.map { "\($0)" } ?? "",
-                counters: value.stats.counters)
+                counters: value.metricsBackend.counterValues().merging([MetricNames.redisErrors: Int64(feed.redisErrors)]) { $1 },
+                timers: value.metricsBackend.drainTimers())
         }.get()
     }
 
     /// Stops accepting, sends close 1001 to every socket, waits for them to close for at
-    /// most `timeout`, then closes what is left and stops the reader.
-    public func drain(timeout: TimeAmount) async {
+    /// most `timeout`, then closes what is left and stops the reader. Returns the last
+    /// snapshot, taken after the drain, for the worker's final report.
+    @discardableResult
+    public func drain(timeout: TimeAmount) async -> WorkerSnapshot? {
         let hub = self.hub
         try? await serverChannel.close()
         let closed = try? await hub.eventLoop.flatSubmit {
@@ -137,7 +142,9 @@ public final class GatewayWorker: Sendable {
             return all
         }.get()
         _ = closed
+        let last = try? await snapshot()
         await shutdown()
+        return last
     }
 
     /// Stops everything at once.

@@ -1,3 +1,5 @@
+import IPC
+
 /// What a worker reports in each heartbeat.
 public struct WorkerSnapshot: Sendable, Equatable {
     public var connections: Int
@@ -5,5 +7,8 @@ public struct WorkerSnapshot: Sendable, Equatable {
     public var redisState: String
     public var readerProgressAgeMs: Int64
     public var firehosePosition: String
+    /// Monotonic since the worker started, by StatsD name.
     public var counters: [String: Int64]
+    /// Timer samples since the previous snapshot.
+    public var timers: [String: TimerSamples]
 }

@@ -34,6 +34,7 @@ final class ServiceProcess {
             "host": "127.0.0.1", "workers": 2, "jwtSecret": TestTokens.secret,
             "workerHeartbeatTimeoutMs": 1_500, "shutdownTimeoutMs": 2_000, "redisStreamReadBlockMs": 1_000,
             "redis": ["host": "127.0.0.1", "port": self.redis.port],
+            "controlSocket": directory + "/control.sock",
         ]
         full.merge(config) { _, new in new }
         full["port"] = self.port
