@@ -18,8 +18,7 @@ public final class SupersetPublisher {
 
     /// A Superset-shaped event value for a channel.
     public static func eventJSON(channel: String, job: String = UUID().uuidString.lowercased(), status: String = "done", userID: String = "1") -> String {
-        let resultURL = status == "done" ? "\"/api/v1/chart/data/qc-\(job.replacingOccurrences(of: "-", with: ""))\"" : "null"
-        return "{\"channel_id\": \"\(channel)\", \"job_id\": \"\(job)\", \"user_id\": \"\(userID)\", \"status\": \"\(status)\", \"errors\": [], \"result_url\": \(resultURL)}"
+        SupersetEvent.json(channel: channel, job: job, status: status, userID: userID)
     }
 
     /// Publishes one event; returns its firehose id (what browsers receive).

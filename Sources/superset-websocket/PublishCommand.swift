@@ -37,11 +37,3 @@ struct PublishCommand: ParsableCommand {
         }
     }
 }
-
-/// A Superset async-query event as Superset's Flask app writes it (`json.dumps`).
-enum SupersetEvent {
-    static func json(channel: String, job: String, status: String, userID: String = "1") -> String {
-        let resultURL = status == "done" ? "\"/api/v1/chart/data/qc-\(job.replacingOccurrences(of: "-", with: ""))\"" : "null"
-        return "{\"channel_id\": \"\(channel)\", \"job_id\": \"\(job)\", \"user_id\": \"\(userID)\", \"status\": \"\(status)\", \"errors\": [], \"result_url\": \(resultURL)}"
-    }
-}
