@@ -43,4 +43,10 @@ Publish a test event the way Superset does (XADD to both streams):
   REDIS_PORT=$REDIS_PORT JWT_SECRET='$JWT_SECRET' $bin publish --channel $channel
 
 TXT
-"$bin" serve
+# Run in the background and forward TERM/INT, so that the local Redis is cleaned up
+# however this script is stopped (Ctrl-C, kill, timeout).
+"$bin" serve &
+serve=$!
+trap 'kill -TERM "$serve" 2>/dev/null' TERM INT
+wait "$serve" || true
+wait "$serve" 2>/dev/null || true
