@@ -109,12 +109,15 @@ final class HTTPHandshakeHandler: ChannelInboundHandler, RemovableChannelHandler
         }
     }
 
+    /// A parser error (garbage, oversized headers) while reading a request is answered
+    /// with 400/431; any other error, or one after a response began, just closes.
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        guard case .idle = state else {
-            if case .receiving = state {} else { context.close(promise: nil); return }
-            return reject(context: context, status: Self.status(for: error), reason: "bad HTTP request: \(error)")
+        switch state {
+        case .idle, .receiving:
+            reject(context: context, status: Self.status(for: error), reason: "bad HTTP request: \(error)")
+        case .upgraded, .closing:
+            context.close(promise: nil)
         }
-        reject(context: context, status: Self.status(for: error), reason: "bad HTTP request: \(error)")
     }
 
     private static func status(for error: any Error) -> HTTPResponseStatus {
