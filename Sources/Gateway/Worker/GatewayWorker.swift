@@ -14,7 +14,7 @@ import RedisStreams
 public final class GatewayWorker: Sendable {
     public let localPort: Int
     private let group: MultiThreadedEventLoopGroup
-    private let serverChannel: any Channel
+    private let listener: Listener
     private let hub: NIOLoopBound<ChannelHub>
     private let feed: FirehoseFeed
     private let replay: RedisReplaySource
@@ -22,12 +22,12 @@ public final class GatewayWorker: Sendable {
     private let logger: Logger
 
     private init(
-        localPort: Int, group: MultiThreadedEventLoopGroup, serverChannel: any Channel, hub: NIOLoopBound<ChannelHub>,
+        localPort: Int, group: MultiThreadedEventLoopGroup, listener: Listener, hub: NIOLoopBound<ChannelHub>,
         feed: FirehoseFeed, replay: RedisReplaySource, options: GatewayOptions, logger: Logger
     ) {
         self.localPort = localPort
         self.group = group
-        self.serverChannel = serverChannel
+        self.listener = listener
         self.hub = hub
         self.feed = feed
         self.replay = replay
@@ -54,52 +54,60 @@ public final class GatewayWorker: Sendable {
         }.get()
 
         let handshakeTimeout = options.handshakeTimeout
-        var bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 4096)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .serverChannelOption(.socketOption(NIOBSDSocket.Option(rawValue: SO_REUSEPORT)), value: 1)
-            .childChannelOption(.socketOption(.so_keepalive), value: 1)
-            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let hub = hub.value
-                    let encoder = HTTPResponseEncoder()
-                    let decoder = ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes))
-                    let handshake = HTTPHandshakeHandler(
-                        authorizer: authorizer, hub: hub, handshakeTimeout: handshakeTimeout, logger: logger,
-                        encoder: encoder, decoder: decoder, makeSocketID: { UUID().uuidString.lowercased() })
-                    try channel.pipeline.syncOperations.addHandlers([encoder, decoder, handshake])
-                    hub.connectionOpened(channel)
-                    channel.closeFuture.whenComplete { _ in hub.connectionClosed(channel) }
-                }
+        /// The pipeline of every accepted connection, however it was accepted.
+        @Sendable func configure(_ channel: any Channel) -> EventLoopFuture<Void> {
+            channel.eventLoop.makeCompletedFuture {
+                let hub = hub.value
+                let encoder = HTTPResponseEncoder()
+                let decoder = ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes))
+                let handshake = HTTPHandshakeHandler(
+                    authorizer: authorizer, hub: hub, handshakeTimeout: handshakeTimeout, logger: logger,
+                    encoder: encoder, decoder: decoder, makeSocketID: { UUID().uuidString.lowercased() })
+                try channel.pipeline.syncOperations.addHandlers([encoder, decoder, handshake])
+                hub.connectionOpened(channel)
+                channel.closeFuture.whenComplete { _ in hub.connectionClosed(channel) }
             }
-        if options.maxSocketBufferBytes > 0 {
-            // low == high: "unwritable" then means exactly "more than the cap is unsent".
-            let high = options.maxSocketBufferBytes
-            bootstrap = bootstrap.childChannelOption(
-                ChannelOptions.writeBufferWaterMark, value: ChannelOptions.Types.WriteBufferWaterMark(low: high, high: high))
         }
+        // low == high: "unwritable" then means exactly "more than the cap is unsent".
+        let waterMark = options.maxSocketBufferBytes > 0
+            ? ChannelOptions.Types.WriteBufferWaterMark(low: options.maxSocketBufferBytes, high: options.maxSocketBufferBytes)
+            : nil
 
-        let serverChannel: any Channel
+        let listener: Listener
         do {
             if let fd = options.listenFD {
-                serverChannel = try await bootstrap.withBoundSocket(fd).get()
+                var connections = ClientBootstrap(group: group)
+                    .channelOption(.socketOption(.so_keepalive), value: 1)
+                    .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+                    .channelInitializer(configure)
+                if let waterMark { connections = connections.channelOption(ChannelOptions.writeBufferWaterMark, value: waterMark) }
+                let acceptor = try InheritedSocketAcceptor(listenFD: fd, bootstrap: connections, logger: logger)
+                acceptor.start()
+                listener = .inherited(acceptor, port: Self.localPort(of: fd) ?? options.port)
             } else {
-                serverChannel = try await bootstrap.bind(host: options.host, port: options.port).get()
+                var bootstrap = ServerBootstrap(group: group)
+                    .serverChannelOption(.backlog, value: 4096)
+                    .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                    .serverChannelOption(.socketOption(NIOBSDSocket.Option(rawValue: SO_REUSEPORT)), value: 1)
+                    .childChannelOption(.socketOption(.so_keepalive), value: 1)
+                    .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+                    .childChannelInitializer(configure)
+                if let waterMark { bootstrap = bootstrap.childChannelOption(ChannelOptions.writeBufferWaterMark, value: waterMark) }
+                listener = .bound(try await bootstrap.bind(host: options.host, port: options.port).get())
             }
         } catch {
             replay.stop()
             try? await group.shutdownGracefully()
             throw WorkerBootError.cannotListen(host: options.host, port: options.port, reason: "\(error)")
         }
-        let port = serverChannel.localAddress?.port ?? options.port
+        let port = listener.port
         let feed = FirehoseFeed(
             endpoint: options.redis, streamPrefix: options.streamPrefix, count: options.readCount,
             blockMs: options.readBlockMs, warmCount: options.hub.historyMaxEvents, hub: hub, logger: logger)
         feed.start()
         logger.info("listening", metadata: ["host": "\(options.host)", "port": "\(port)"])
         return GatewayWorker(
-            localPort: port, group: group, serverChannel: serverChannel, hub: hub, feed: feed, replay: replay,
+            localPort: port, group: group, listener: listener, hub: hub, feed: feed, replay: replay,
             options: options, logger: logger)
     }
 
@@ -133,7 +141,7 @@ public final class GatewayWorker: Sendable {
     @discardableResult
     public func drain(timeout: TimeAmount) async -> WorkerSnapshot? {
         let hub = self.hub
-        try? await serverChannel.close()
+        await listener.close()
         let closed = try? await hub.eventLoop.flatSubmit {
             hub.value.goAway()
             let all = hub.value.allConnectionsClosed()
@@ -152,13 +160,46 @@ public final class GatewayWorker: Sendable {
         let hub = self.hub
         feed.stop()
         replay.stop()
-        try? await serverChannel.close()
+        await listener.close()
         try? await hub.eventLoop.submit {
             hub.value.stopTimers()
             hub.value.closeAllConnections()
         }.get()
         feed.join(timeoutMs: options.readBlockMs + 2_000)
         try? await group.shutdownGracefully()
+    }
+}
+
+extension GatewayWorker {
+    /// Where connections come from: a socket this worker bound, or an inherited one.
+    enum Listener: Sendable {
+        case bound(any Channel)
+        case inherited(InheritedSocketAcceptor, port: Int)
+
+        var port: Int {
+            switch self {
+            case .bound(let channel): channel.localAddress?.port ?? 0
+            case .inherited(_, let port): port
+            }
+        }
+
+        func close() async {
+            switch self {
+            case .bound(let channel): try? await channel.close()
+            case .inherited(let acceptor, _): acceptor.stop()
+            }
+        }
+    }
+
+    /// The port an inherited socket is bound to (IPv4 or IPv6: both keep it at offset 2).
+    static func localPort(of fd: Int32) -> Int? {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let ok = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        guard ok == 0 else { return nil }
+        return withUnsafeBytes(of: &storage) { raw in Int(UInt16(raw[2]) << 8 | UInt16(raw[3])) }
     }
 }
 

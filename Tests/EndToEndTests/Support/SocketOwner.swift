@@ -11,7 +11,10 @@ enum SocketOwner {
             guard let text = readProcFile(table) else { continue }
             for line in text.split(separator: "\n").dropFirst() {
                 let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-                guard fields.count > 9, port(of: fields[1]) == serverPort, port(of: fields[2]) == clientPort else { continue }
+                // Only an established socket with an owner: an old connection on a reused
+                // client port may still be listed, closing, with inode 0.
+                guard fields.count > 9, port(of: fields[1]) == serverPort, port(of: fields[2]) == clientPort,
+                      fields[3] == "01", fields[9] != "0" else { continue }
                 return String(fields[9])
             }
         }
