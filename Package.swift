@@ -37,7 +37,7 @@ let package = Package(
 
         // I/O modules.
         .target(name: "RedisStreams", dependencies: [
-            "CHiredis", "Events",
+            "CHiredis", "COpenSSL", "Events",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Atomics", package: "swift-atomics"),
         ]),

@@ -2,7 +2,7 @@
 # Installs the Debian packages the build, the tests and a local run need.
 # Idempotent: does nothing when they are all present.
 set -euo pipefail
-packages=(pkg-config libhiredis-dev libsystemd-dev libssl-dev redis-server redis-tools curl)
+packages=(pkg-config libhiredis-dev libsystemd-dev libssl-dev openssl redis-server redis-sentinel redis-tools curl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -155,7 +155,7 @@ struct ConfigAssembly {
 
     // MARK: Validation
 
-    /// Runs every key's rules; throws every error found, or returns the
+    /// Runs every key's rules, then the rules between keys; throws every error found, or returns the
     /// configuration with its warnings.
     consuming func validated() throws(ConfigError) -> LoadedConfig {
         for key in ConfigKey.all where !rejected.contains(key.path) {
@@ -165,6 +165,16 @@ struct ConfigAssembly {
                     issues.append(ConfigIssue(path: key.path, source: sources[key.path], message: message))
                 case .warning(let message):
                     warnings.append("\(key.path): \(message)")
+                }
+            }
+        }
+        for relation in ConfigRelation.all {
+            for (path, finding) in relation.check(config) where !rejected.contains(path) {
+                switch finding {
+                case .error(let message):
+                    issues.append(ConfigIssue(path: path, source: sources[path], message: message))
+                case .warning(let message):
+                    warnings.append("\(path): \(message)")
                 }
             }
         }

@@ -4,7 +4,8 @@ extension ConfigKey {
     ///
     /// Adding a key: add the property (with its default) to `ServiceConfig` or a
     /// nested struct, then one entry here. Merging, environment overrides,
-    /// validation, unknown-key warnings and rendering all follow from this list.
+    /// validation, unknown-key warnings and rendering all follow from this list. Rules
+    /// that relate several keys are in `Relations.all`.
     static let all: [ConfigKey] = [
         .integer("port", env: "PORT", \.port, in: Limits.port),
         .string("host", env: "HOST", \.host, check: Rules.nonEmpty),
@@ -45,6 +46,15 @@ extension ConfigKey {
         .integer("redis.db", env: "REDIS_DB", \.redis.db, in: 0...Int.max),
         .boolean("redis.ssl", env: "REDIS_SSL", \.redis.ssl),
         .boolean("redis.validateHostname", env: nil, \.redis.validateHostname),
+        .string("redis.tlsCaFile", env: "REDIS_TLS_CA_FILE", \.redis.tlsCaFile),
+        .string("redis.tlsCertFile", env: "REDIS_TLS_CERT_FILE", \.redis.tlsCertFile),
+        .string("redis.tlsKeyFile", env: "REDIS_TLS_KEY_FILE", \.redis.tlsKeyFile),
+        .string("redis.tlsServerName", env: "REDIS_TLS_SERVER_NAME", \.redis.tlsServerName, check: Rules.serverName),
+        .string("redis.path", env: "REDIS_PATH", \.redis.path, check: Rules.unixSocketPath),
+        .stringList("redis.sentinels", env: "REDIS_SENTINELS", \.redis.sentinels, check: Rules.sentinels),
+        .string("redis.sentinelMaster", env: "REDIS_SENTINEL_MASTER", \.redis.sentinelMaster),
+        .string("redis.sentinelUsername", env: "REDIS_SENTINEL_USERNAME", \.redis.sentinelUsername),
+        .string("redis.sentinelPassword", env: "REDIS_SENTINEL_PASSWORD", \.redis.sentinelPassword, secret: true),
     ]
 }
 

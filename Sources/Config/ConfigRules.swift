@@ -41,5 +41,27 @@ enum Rules {
         return [.error("\(names) not supported; only \(allowedJWTAlgorithms.joined(separator: ", ")) can be verified with the shared jwtSecret")]
     }
 
+    /// `sizeof(sockaddr_un.sun_path)` on Linux, less the terminating NUL.
+    static let maximumUnixSocketPathBytes = 107
+
+    @Sendable static func unixSocketPath(_ value: String) -> [ConfigFinding] {
+        if value.utf8.count > maximumUnixSocketPathBytes {
+            return [.error("is \(value.utf8.count) bytes long; a unix socket path has at most \(maximumUnixSocketPathBytes)")]
+        }
+        if value.contains("\0") { return [.error("must not contain a NUL character")] }
+        return []
+    }
+
+    @Sendable static func serverName(_ value: String) -> [ConfigFinding] {
+        value.contains(where: { $0.isWhitespace || $0 == "/" }) ? [.error("\(quoted(value)) is not a host name")] : []
+    }
+
+    @Sendable static func sentinels(_ value: [String]) -> [ConfigFinding] {
+        value.enumerated().compactMap { index, entry in
+            guard ServiceConfig.RedisConfig.parseHostAndPort(entry) == nil else { return nil }
+            return .error("item \(index) \(quoted(entry)) is not host:port (IPv6 as [address]:port)")
+        }
+    }
+
     static func quoted(_ value: String) -> String { JSONText.quoted(value) }
 }

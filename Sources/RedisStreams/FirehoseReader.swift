@@ -14,7 +14,12 @@ import Logging
 /// On failure it closes the connection, backs off (50 ms doubling to 5 s, jittered),
 /// reconnects and checks the stream's last-generated-id: if it is behind the last
 /// delivered id, Redis lost its data or was replaced, and reading restarts from `0-0`
-/// with a warning. Health changes are logged once each (connected, failing, recovered).
+/// with a warning. Health changes are logged once each (connected, failing, recovered),
+/// with the server read from.
+///
+/// Under Sentinel every reconnect finds the current master, and the XREAD BLOCK is capped
+/// to the connection's master-check interval (see `RedisSentinelSettings`) and the back-off
+/// to 1 s, so that the reader follows a failover within about a second of the Sentinels.
 ///
 /// Thread-safe observability (atomics) for the worker's heartbeat: `state`,
 /// `lastProgress`, `lastDeliveredID`, `eventsRead`, `errors`.
@@ -141,8 +146,12 @@ public final class FirehoseReader: Sendable {
             interrupter: interrupter, logger: logger
         )
         var health = ConnectionHealth()
-        var backoff = Backoff()
+        // Under Sentinel a failover takes seconds: retry at least every second to follow it.
+        var backoff = endpoint.sentinel == nil ? Backoff() : Backoff(maximumMs: 1_000)
         var after = startAfter
+        // Under Sentinel a blocked XREAD must come back often enough for the connection
+        // to confirm its server is still the master (a demoted master stays readable).
+        let block = endpoint.sentinel.map { min(blockMs, max(1, $0.masterCheckIntervalMs)) } ?? blockMs
         logger.debug("Firehose reader starting", metadata: metadata(after))
 
         while !interrupter.isInterrupted {
@@ -150,9 +159,9 @@ public final class FirehoseReader: Sendable {
                 if !connection.isConnected {
                     try connection.connect()
                     after = try resumePoint(after, on: connection)
-                    report(health.connectionSucceeded(), after: after)
+                    report(health.connectionSucceeded(), after: after, server: connection.server)
                 }
-                let batch = try connection.xreadBatch(stream: stream, after: after, count: count, blockMs: blockMs)
+                let batch = try connection.xreadBatch(stream: stream, after: after, count: count, blockMs: block)
                 markProgress()
                 backoff.reset()
                 if !batch.entries.isEmpty {
@@ -196,20 +205,22 @@ public final class FirehoseReader: Sendable {
         return .zero
     }
 
-    private func report(_ change: ConnectionHealth.Change, error: RedisError? = nil, after: StreamID) {
+    private func report(_ change: ConnectionHealth.Change, error: RedisError? = nil, after: StreamID, server: String? = nil) {
+        var fields = metadata(after)
+        if let server { fields["server"] = "\(server)" }
         switch change {
         case .none:
             if let error {
-                logger.debug("Redis still failing: \(error)", metadata: metadata(after))
+                logger.debug("Redis still failing: \(error)", metadata: fields)
             }
         case .connected:
-            logger.info("Reading Redis stream", metadata: metadata(after))
+            logger.info("Reading Redis stream", metadata: fields)
             setState(.connected)
         case .recovered(let failures):
-            logger.notice("Redis reachable again after \(failures) failed attempt(s); resuming", metadata: metadata(after))
+            logger.notice("Redis reachable again after \(failures) failed attempt(s); resuming", metadata: fields)
             setState(.connected)
         case .failing:
-            logger.error("Redis stream reader failing, retrying with back-off: \(error.map { "\($0)" } ?? "unknown error")", metadata: metadata(after))
+            logger.error("Redis stream reader failing, retrying with back-off: \(error.map { "\($0)" } ?? "unknown error")", metadata: fields)
             setState(.failing)
         }
     }

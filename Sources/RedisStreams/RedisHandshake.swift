@@ -18,14 +18,14 @@ enum RedisHandshake {
     }
 
     /// Explains a failed handshake step without ever echoing the password.
-    static func describeFailure(of command: [String], reply: String, endpoint: RedisEndpoint) -> String {
+    static func describeFailure(of command: [String], reply: String, endpoint: RedisEndpoint, server: String) -> String {
         let message: String
         switch command.first {
         case "AUTH":
             let user = endpoint.username.isEmpty ? "the default user" : "user '\(endpoint.username)'"
-            message = "AUTH as \(user) on \(endpoint.hostAndPort) failed: \(reply)"
+            message = "AUTH as \(user) on \(server) failed: \(reply)"
         case "SELECT":
-            message = "SELECT \(endpoint.db) on \(endpoint.hostAndPort) failed: \(reply)"
+            message = "SELECT \(endpoint.db) on \(server) failed: \(reply)"
         default:
             message = reply
         }

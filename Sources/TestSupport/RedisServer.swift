@@ -19,21 +19,50 @@ public final class RedisServer: @unchecked Sendable {
         case appendOnly
     }
 
+    /// TLS only (`--port 0 --tls-port <port>`): the server's files, and how a client
+    /// that should succeed connects (used for the readiness check and `endpoint`).
+    public struct TLS: Sendable {
+        public var certFile: String
+        public var keyFile: String
+        /// The CA that signs client certificates (required by redis-server even when
+        /// clients are not asked for one).
+        public var caFile: String
+        /// `--tls-auth-clients yes`: mutual TLS.
+        public var requireClientCertificates: Bool
+        public var client: RedisTLSSettings
+
+        public init(certFile: String, keyFile: String, caFile: String, requireClientCertificates: Bool, client: RedisTLSSettings) {
+            self.certFile = certFile
+            self.keyFile = keyFile
+            self.caFile = caFile
+            self.requireClientCertificates = requireClientCertificates
+            self.client = client
+        }
+    }
+
     public static let defaultExecutable = "/usr/bin/redis-server"
 
     public let host = "127.0.0.1"
     public let port: Int
     public let directory: URL
     public let persistence: Persistence
+    public let tls: TLS?
+    /// Also listening on `socketPath` (mode 700).
+    public let listensOnUnixSocket: Bool
     private let executable: String
     private let extraArguments: [String]
     private let lock = NSLock()
     private var process: Process?
 
-    /// - Parameter extraArguments: more `redis-server` options, e.g. `["--requirepass", "x"]`.
+    /// - Parameters:
+    ///   - extraArguments: more `redis-server` options, e.g. `["--requirepass", "x"]`.
+    ///   - tls: serve TLS only, on `port`.
+    ///   - unixSocket: also listen on `socketPath`.
     public init(
         persistence: Persistence = .none,
         extraArguments: [String] = [],
+        tls: TLS? = nil,
+        unixSocket: Bool = false,
         executable: String = RedisServer.defaultExecutable
     ) throws {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
@@ -42,6 +71,8 @@ public final class RedisServer: @unchecked Sendable {
         self.executable = executable
         self.persistence = persistence
         self.extraArguments = extraArguments
+        self.tls = tls
+        self.listensOnUnixSocket = unixSocket
         self.port = try FreePort.loopback()
         self.directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("redis-test-\(UUID().uuidString)", isDirectory: true)
@@ -52,9 +83,14 @@ public final class RedisServer: @unchecked Sendable {
         stop()
     }
 
-    /// An endpoint for the default user of this server.
+    /// An endpoint for the default user of this server (over TLS when it serves TLS).
     public var endpoint: RedisEndpoint {
-        RedisEndpoint(host: host, port: port)
+        RedisEndpoint(host: host, port: port, tls: tls?.client)
+    }
+
+    /// The unix socket, when `unixSocket` was asked for.
+    public var socketPath: String {
+        directory.appendingPathComponent("redis.sock").path
     }
 
     public var isRunning: Bool {
@@ -90,8 +126,20 @@ public final class RedisServer: @unchecked Sendable {
     private var logFile: URL { directory.appendingPathComponent("redis.log") }
 
     private var arguments: [String] {
-        var arguments = [
-            "--port", String(port),
+        var arguments: [String] = []
+        if let tls {
+            arguments += [
+                "--port", "0", "--tls-port", String(port),
+                "--tls-cert-file", tls.certFile, "--tls-key-file", tls.keyFile, "--tls-ca-cert-file", tls.caFile,
+                "--tls-auth-clients", tls.requireClientCertificates ? "yes" : "no",
+            ]
+        } else {
+            arguments += ["--port", String(port)]
+        }
+        if listensOnUnixSocket {
+            arguments += ["--unixsocket", socketPath, "--unixsocketperm", "700"]
+        }
+        arguments += [
             "--bind", host,
             "--dir", directory.path,
             "--daemonize", "no",
@@ -146,7 +194,7 @@ public final class RedisServer: @unchecked Sendable {
 
     /// Polls `isRunning` (updated by Foundation when it reaps the child) with a deadline.
     /// `waitUntilExit()` has no timeout and spins the caller's run loop.
-    private static func waitForExit(_ process: Process, timeoutMs: Int) -> Bool {
+    static func waitForExit(_ process: Process, timeoutMs: Int) -> Bool {
         let deadline = Date(timeIntervalSinceNow: Double(timeoutMs) / 1000)
         while process.isRunning {
             if Date() >= deadline { return false }
@@ -157,7 +205,8 @@ public final class RedisServer: @unchecked Sendable {
 
     /// Polls PING with bounded retries: a refused connection means "not listening yet".
     private func waitUntilReady(_ process: Process) throws {
-        let endpoint = RedisEndpoint(host: host, port: port, connectTimeoutMs: 1_000)
+        var endpoint = self.endpoint
+        endpoint.connectTimeoutMs = 1_000
         let attempts = 500
         var delayMs = 1
         var lastError = "no attempt"

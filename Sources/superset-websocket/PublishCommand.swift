@@ -2,6 +2,7 @@ import ArgumentParser
 import Config
 import Events
 import Foundation
+import Gateway
 import RedisStreams
 
 /// Publishes a test event exactly as Superset does: the same `XADD` to the channel's
@@ -23,9 +24,7 @@ struct PublishCommand: ParsableCommand {
 
     func run() throws {
         let config = options.load().config
-        let connection = RedisConnection(endpoint: RedisEndpoint(
-            host: config.redis.host, port: config.redis.port, username: config.redis.username,
-            password: config.redis.password, db: config.redis.db))
+        let connection = RedisConnection(endpoint: RedisEndpoint(config: config.redis))
         try connection.connect()
         defer { connection.close() }
         for _ in 0..<max(1, count) {

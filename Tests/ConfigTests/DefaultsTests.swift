@@ -46,6 +46,15 @@ import Testing
         #expect(c.statsd.flushIntervalMs == 1000)
         #expect(c.statsd.prefix == "")
         #expect(c.controlSocket == "")
+        #expect(c.redis.tlsCaFile == "")
+        #expect(c.redis.tlsCertFile == "")
+        #expect(c.redis.tlsKeyFile == "")
+        #expect(c.redis.tlsServerName == "")
+        #expect(c.redis.path == "")
+        #expect(c.redis.sentinels == [])
+        #expect(c.redis.sentinelMaster == "")
+        #expect(c.redis.sentinelUsername == "")
+        #expect(c.redis.sentinelPassword == "")
     }
 
     @Test func loadingNothingGivesTheDefaults() throws {

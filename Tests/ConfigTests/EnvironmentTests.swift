@@ -5,8 +5,17 @@ import Testing
 struct EnvCase: Sendable, CustomTestStringConvertible {
     let name: String
     let value: String
+    /// Other variables the value needs to be valid (a key file needs its certificate).
+    var companions: [String: String] = [:]
     let holds: @Sendable (ServiceConfig) -> Bool
     var testDescription: String { "\(name)=\(value)" }
+
+    init(name: String, value: String, with companions: [String: String] = [:], holds: @escaping @Sendable (ServiceConfig) -> Bool) {
+        self.name = name
+        self.value = value
+        self.companions = companions
+        self.holds = holds
+    }
 }
 
 /// Written out by hand (not derived from the key table) so a wrong name or a key
@@ -46,6 +55,17 @@ let envCases: [EnvCase] = [
     EnvCase(name: "REDIS_PASSWORD", value: "hunter2") { $0.redis.password == "hunter2" },
     EnvCase(name: "REDIS_DB", value: "4") { $0.redis.db == 4 },
     EnvCase(name: "REDIS_SSL", value: "TRUE") { $0.redis.ssl == true },
+    EnvCase(name: "REDIS_TLS_CA_FILE", value: "/etc/ssl/redis-ca.pem", with: ["REDIS_SSL": "true"]) { $0.redis.tlsCaFile == "/etc/ssl/redis-ca.pem" },
+    EnvCase(name: "REDIS_TLS_CERT_FILE", value: "/etc/ssl/c.pem", with: ["REDIS_TLS_KEY_FILE": "/etc/ssl/c.key"]) { $0.redis.tlsCertFile == "/etc/ssl/c.pem" },
+    EnvCase(name: "REDIS_TLS_KEY_FILE", value: "/etc/ssl/c.key", with: ["REDIS_TLS_CERT_FILE": "/etc/ssl/c.pem"]) { $0.redis.tlsKeyFile == "/etc/ssl/c.key" },
+    EnvCase(name: "REDIS_TLS_SERVER_NAME", value: "redis.internal") { $0.redis.tlsServerName == "redis.internal" },
+    EnvCase(name: "REDIS_PATH", value: "/run/redis/redis.sock") { $0.redis.path == "/run/redis/redis.sock" },
+    EnvCase(name: "REDIS_SENTINELS", value: "s1:26379, [::1]:26380,s3", with: ["REDIS_SENTINEL_MASTER": "mymaster"]) {
+        $0.redis.sentinels == ["s1:26379", "[::1]:26380", "s3"]
+    },
+    EnvCase(name: "REDIS_SENTINEL_MASTER", value: "cache", with: ["REDIS_SENTINELS": "s1"]) { $0.redis.sentinelMaster == "cache" },
+    EnvCase(name: "REDIS_SENTINEL_USERNAME", value: "watcher") { $0.redis.sentinelUsername == "watcher" },
+    EnvCase(name: "REDIS_SENTINEL_PASSWORD", value: "s3cret") { $0.redis.sentinelPassword == "s3cret" },
 ]
 
 @Suite struct EnvironmentTests {
@@ -54,7 +74,8 @@ let envCases: [EnvCase] = [
         var defaults = ServiceConfig()
         defaults.jwtSecret = validSecret
         #expect(!envCase.holds(defaults), "the case must change something")
-        var environment = ["JWT_SECRET": validSecret]
+        var environment = envCase.companions
+        environment["JWT_SECRET"] = validSecret
         environment[envCase.name] = envCase.value
         let config = try load(nil, environment: environment).config
         #expect(envCase.holds(config))
@@ -71,9 +92,14 @@ let envCases: [EnvCase] = [
          "maxSocketBufferBytes": 1, "eventYieldBatchSize": 1, "maxConnectionsPerChannel": 1,
          "maxTotalConnections": 1, "handshakeTimeoutMs": 1, "shutdownTimeoutMs": 1, "workerHeartbeatTimeoutMs": 100,
          "statsd": {"host": "s", "port": 1, "globalTags": ["t"], "flushIntervalMs": 10},
-         "redis": {"host": "r", "port": 1, "username": "u", "password": "p", "db": 1, "ssl": false}}
+         "redis": {"host": "r", "port": 1, "username": "u", "password": "p", "db": 1, "ssl": false,
+                   "tlsCaFile": "/f/ca", "tlsCertFile": "/f/c", "tlsKeyFile": "/f/k", "tlsServerName": "f",
+                   "sentinelUsername": "f", "sentinelPassword": "f"}}
         """
-        let config = try load(file, environment: [envCase.name: envCase.value]).config
+        // (`redis.path` and `redis.sentinels` are left out: they exclude each other.)
+        var environment = envCase.companions
+        environment[envCase.name] = envCase.value
+        let config = try load(file, environment: environment).config
         #expect(envCase.holds(config))
     }
 

@@ -44,6 +44,22 @@ import Testing
         c.redis.db = 15
         c.redis.ssl = true
         c.redis.validateHostname = false
+        c.redis.tlsCaFile = "/etc/ssl/redis ca.pem"
+        c.redis.tlsCertFile = "/etc/ssl/client.pem"
+        c.redis.tlsKeyFile = "/etc/ssl/client.key"
+        c.redis.tlsServerName = "redis.internal"
+        // `redis.path` cannot go with `redis.sentinels`: see `unixSocketChanged`.
+        c.redis.sentinels = ["10.0.0.1:26379", "[::1]:26380", "sentinel-3"]
+        c.redis.sentinelMaster = "mymaster"
+        c.redis.sentinelUsername = "watcher"
+        c.redis.sentinelPassword = "s3ntinel \"pw\""
+        return c
+    }
+
+    /// The keys `everythingChanged` must leave at their defaults, changed.
+    static var unixSocketChanged: ServiceConfig {
+        var c = defaultsWithSecret
+        c.redis.path = "/run/redis/redis.sock"
         return c
     }
 
@@ -53,7 +69,7 @@ import Testing
         return c
     }
 
-    @Test(arguments: [everythingChanged, defaultsWithSecret])
+    @Test(arguments: [everythingChanged, unixSocketChanged, defaultsWithSecret])
     func roundTrips(_ config: ServiceConfig) throws {
         let text = config.renderedJSON(redactingSecrets: false)
         let loaded = try ConfigLoader.load(fileContents: Data(text.utf8), fileName: nil, environment: [:])
@@ -62,15 +78,24 @@ import Testing
     }
 
     @Test func everythingChangedReallyChangesEverything() {
-        // Guards the round-trip test: every rendered line must differ from the defaults'.
-        let changed = Self.everythingChanged.renderedJSON(redactingSecrets: false).split(separator: "\n")
+        // Guards the round-trip test: every rendered line must differ from the defaults'
+        // in `everythingChanged`, except the keys that cannot go with the others, which
+        // `unixSocketChanged` changes.
         let defaults = ServiceConfig().renderedJSON(redactingSecrets: false).split(separator: "\n")
+        let changed = Self.everythingChanged.renderedJSON(redactingSecrets: false).split(separator: "\n")
+        let alsoChanged = Self.unixSocketChanged.renderedJSON(redactingSecrets: false).split(separator: "\n")
         #expect(changed.count == defaults.count)
-        let leafLines = zip(defaults, changed).filter { !$0.0.hasSuffix("{") && !$0.0.contains("}") }
-        #expect(leafLines.count == ConfigKey.all.count)
-        for (before, after) in leafLines {
-            #expect(before != after)
+        #expect(alsoChanged.count == defaults.count)
+        var leafLines = 0
+        for index in defaults.indices where !defaults[index].hasSuffix("{") && !defaults[index].contains("}") {
+            leafLines += 1
+            if defaults[index].contains("\"path\"") {
+                #expect(defaults[index] != alsoChanged[index])
+            } else {
+                #expect(defaults[index] != changed[index])
+            }
         }
+        #expect(leafLines == ConfigKey.all.count)
     }
 
     @Test func secretsAreRedacted() throws {
@@ -79,6 +104,9 @@ import Testing
         let text = config.renderedJSON(redactingSecrets: true)
         #expect(!text.contains("hunter2"))
         #expect(!text.contains("secret with"))
+        #expect(!text.contains("s3ntinel"))
+        #expect(text.contains("\"sentinelPassword\": \"<redacted>\""))
+        #expect(text.contains("\"sentinelUsername\": \"watcher\""))
         let json = try #require(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
         #expect(json["jwtSecret"] as? String == "<redacted>")
         #expect((json["redis"] as? [String: Any])?["password"] as? String == "<redacted>")
@@ -108,6 +136,8 @@ import Testing
             "maxTotalConnections", "handshakeTimeoutMs", "shutdownTimeoutMs", "workerHeartbeatTimeoutMs", "controlSocket",
             "statsd", "host", "port", "globalTags", "flushIntervalMs", "prefix",
             "redis", "host", "port", "username", "password", "db", "ssl", "validateHostname",
+            "tlsCaFile", "tlsCertFile", "tlsKeyFile", "tlsServerName", "path", "sentinels", "sentinelMaster",
+            "sentinelUsername", "sentinelPassword",
         ])
     }
 
@@ -117,6 +147,8 @@ import Testing
         #expect(text.contains("\n  \"jwtAlgorithms\": [\"HS256\"],\n"))
         #expect(text.contains("\n  \"allowedOrigins\": [],\n"))
         #expect(text.contains("\n  \"redis\": {\n    \"host\": \"127.0.0.1\",\n"))
-        #expect(text.hasSuffix("    \"validateHostname\": true\n  }\n}"))
+        #expect(text.contains("    \"validateHostname\": true,\n"))
+        #expect(text.contains("    \"sentinels\": [],\n"))
+        #expect(text.hasSuffix("    \"sentinelPassword\": \"\"\n  }\n}"))
     }
 }

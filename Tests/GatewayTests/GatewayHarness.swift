@@ -14,12 +14,20 @@ final class GatewayHarness {
     let worker: GatewayWorker
     let publisher: SupersetPublisher
 
+    /// - Parameters:
+    ///   - server: the Redis to use (default: a new plain one with `persistence`).
+    ///   - publisherDB: the database events are published to.
+    ///   - awaitFirehose: return only once the worker has reached the firehose.
     init(
         persistence: RedisServer.Persistence = .none,
+        server: RedisServer? = nil,
+        publisherDB: Int = 0,
+        logger: Logger = Logger(label: "gateway-test"),
+        awaitFirehose: Bool = true,
         configure: (inout ServiceConfig) -> Void = { _ in },
         hub: (inout ChannelHub.Settings) -> Void = { _ in }
     ) async throws {
-        redis = try RedisServer(persistence: persistence)
+        redis = try server ?? RedisServer(persistence: persistence)
         var config = ServiceConfig()
         config.host = "127.0.0.1"
         config.port = 0
@@ -29,9 +37,13 @@ final class GatewayHarness {
         configure(&config)
         var options = GatewayOptions(config: config)
         hub(&options.hub)
-        worker = try await GatewayWorker.start(options: options, logger: Logger(label: "gateway-test"))
-        publisher = try SupersetPublisher(endpoint: redis.endpoint, prefix: config.redisStreamPrefix)
-        try await worker.firehoseReady()
+        worker = try await GatewayWorker.start(options: options, logger: logger)
+        var publisherEndpoint = redis.endpoint
+        publisherEndpoint.db = publisherDB
+        publisher = try SupersetPublisher(endpoint: publisherEndpoint, prefix: config.redisStreamPrefix)
+        if awaitFirehose {
+            try await worker.firehoseReady()
+        }
     }
 
     func connect(channel: String, lastID: StreamID? = nil, rawLastID: String? = nil, autoPong: Bool = true) async throws -> WebSocketTestClient {
@@ -56,4 +68,45 @@ func receive(_ client: WebSocketTestClient, count: Int) async throws -> [StreamI
     var ids: [StreamID] = []
     for _ in 0..<count { ids.append(messageID(try await client.nextText())!) }
     return ids
+}
+
+/// Records what a worker logs, for tests that check what an operator would read.
+final class LogCapture: @unchecked Sendable {
+    struct Line: Sendable {
+        let at = ContinuousClock.now
+        let level: Logger.Level
+        let message: String
+        let metadata: String
+        var text: String { "\(message) \(metadata)" }
+    }
+
+    private let lock = NSLock()
+    private var captured: [Line] = []
+
+    var lines: [Line] { lock.withLock { captured } }
+
+    var logger: Logger {
+        Logger(label: "gateway-test") { _ in Handler(capture: self) }
+    }
+
+    fileprivate func append(_ line: Line) {
+        lock.withLock { captured.append(line) }
+    }
+
+    private struct Handler: LogHandler {
+        let capture: LogCapture
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+            let text = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            capture.append(Line(level: event.level, message: "\(event.message)", metadata: text))
+        }
+    }
 }

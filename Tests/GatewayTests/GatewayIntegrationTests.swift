@@ -82,7 +82,9 @@ import TestSupport
 
     @Test func malformedLastIDReplaysNothing() async throws {
         let harness = try await GatewayHarness()
-        try harness.publisher.publish(channel: "m")
+        let earlier = try harness.publisher.publish(channel: "m")
+        // Connect only once the worker has read it: else it may arrive live, correctly.
+        #expect(try await eventually { try await harness.worker.snapshot().firehosePosition == "\(earlier)" })
         let client = try await harness.connect(channel: "m", rawLastID: "1607477697866-0-0")
         #expect(client.isUpgraded)
         let unexpected = await client.silence(for: .milliseconds(300))

@@ -24,7 +24,7 @@ struct RedisConnectionTests {
             try connection.connect()
         } throws: { error in
             guard case RedisError.connection(let message) = error else { return false }
-            return message.contains("127.0.0.1:\(endpoint.port)")
+            return message.contains("127.0.0.1:\(server.port)")
         }
         #expect(!connection.isConnected)
     }

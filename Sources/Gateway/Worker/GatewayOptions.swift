@@ -28,9 +28,7 @@ public struct GatewayOptions: Sendable {
         self.listenFD = listenFD
         handshakeTimeout = .milliseconds(Int64(config.handshakeTimeoutMs))
         shutdownTimeout = .milliseconds(Int64(config.shutdownTimeoutMs))
-        redis = RedisEndpoint(
-            host: config.redis.host, port: config.redis.port, username: config.redis.username,
-            password: config.redis.password, db: config.redis.db)
+        redis = RedisEndpoint(config: config.redis)
         streamPrefix = config.redisStreamPrefix
         readCount = config.redisStreamReadCount
         readBlockMs = config.redisStreamReadBlockMs

@@ -40,6 +40,14 @@ public final class GatewayWorker: Sendable {
     /// Throws when the port cannot be bound: a boot failure.
     /// - Parameter metrics: the worker's swift-metrics backend (heartbeats read it).
     public static func start(options: GatewayOptions, logger: Logger, metrics: WorkerMetrics = WorkerMetrics()) async throws -> GatewayWorker {
+        // Unusable TLS files are a boot failure (the operator must fix them), not a retry loop.
+        if let tls = options.redis.tls {
+            do {
+                try tls.check()
+            } catch {
+                throw WorkerBootError.unusableRedisTLS("\(error)")
+            }
+        }
         let verifier = TokenVerifier.make(
             secret: options.jwtSecret, allowedAlgorithms: options.jwtAlgorithms, channelClaim: options.jwtChannelIdKey)
         let authorizer = HandshakeAuthorizer(
@@ -205,10 +213,13 @@ extension GatewayWorker {
 
 public enum WorkerBootError: Error, CustomStringConvertible {
     case cannotListen(host: String, port: Int, reason: String)
+    /// The CA, certificate or key files of `redis.tls*` cannot be used.
+    case unusableRedisTLS(String)
 
     public var description: String {
         switch self {
         case .cannotListen(let host, let port, let reason): "cannot listen on \(host):\(port): \(reason)"
+        case .unusableRedisTLS(let reason): reason
         }
     }
 }

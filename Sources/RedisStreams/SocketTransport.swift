@@ -4,11 +4,12 @@ import Glibc
 import Darwin
 #endif
 
-/// Plain TCP to Redis on our own non-blocking socket (not hiredis's networking).
+/// A stream socket to Redis (TCP or unix), our own and non-blocking (not hiredis's networking).
 ///
-/// Resolves with `getaddrinfo`, tries each address with a non-blocking `connect` bounded
-/// by the endpoint's connect timeout, and does every later read and write through `poll`.
-final class TCPTransport: RedisTransport {
+/// TCP resolves with `getaddrinfo` and tries each address with a non-blocking `connect`
+/// bounded by the deadline; every later read and write waits through `poll`, which also
+/// watches the interrupter. TLS, when configured, runs on top (`TLSTransport`).
+final class SocketTransport: RedisTransport {
     private var fd: Int32
     private let peer: String
     private let interrupter: RedisInterrupter?
@@ -23,24 +24,31 @@ final class TCPTransport: RedisTransport {
         close()
     }
 
-    /// The factory for `RedisConnection`.
+    /// Connects to `host:port` by `deadline`.
     static func connect(
-        to endpoint: RedisEndpoint, interrupter: RedisInterrupter?
-    ) throws(RedisError) -> any RedisTransport {
-        let deadline = Deadline.after(milliseconds: endpoint.connectTimeoutMs)
-        let peer = endpoint.hostAndPort
-        let addresses = try resolve(endpoint)
+        host: String, port: Int, deadline: Deadline, interrupter: RedisInterrupter?
+    ) throws(RedisError) -> SocketTransport {
+        let peer = RedisHostAndPort(host: host, port: port).description
+        let addresses = try resolve(host: host, port: port)
         defer { freeaddrinfo(addresses) }
 
         var lastError = "no address"
         var candidate: UnsafeMutablePointer<addrinfo>? = addresses
         while let info = candidate {
             candidate = info.pointee.ai_next
-            switch attempt(info.pointee, deadline: deadline, interrupter: interrupter) {
+            let fd = socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
+            guard fd >= 0 else {
+                lastError = SocketPoll.errorText(errno)
+                continue
+            }
+            var one: Int32 = 1
+            _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+            _ = setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, socklen_t(MemoryLayout<Int32>.size))
+            switch attempt(fd, info.pointee.ai_addr, info.pointee.ai_addrlen, deadline: deadline, interrupter: interrupter) {
             case .success(let fd):
-                return TCPTransport(fd: fd, peer: peer, interrupter: interrupter)
+                return SocketTransport(fd: fd, peer: peer, interrupter: interrupter)
             case .failure(.timeout):
-                throw .connection("cannot connect to \(peer): timed out after \(endpoint.connectTimeoutMs) ms")
+                throw .connection("cannot connect to \(peer): timed out")
             case .failure(.interrupted):
                 throw .connection("connect to \(peer) interrupted")
             case .failure(.system(let message)):
@@ -48,6 +56,45 @@ final class TCPTransport: RedisTransport {
             }
         }
         throw .connection("cannot connect to \(peer): \(lastError)")
+    }
+
+    /// Connects to the unix socket at `path` by `deadline`.
+    static func connect(
+        unixPath path: String, deadline: Deadline, interrupter: RedisInterrupter?
+    ) throws(RedisError) -> SocketTransport {
+        let peer = "unix:\(path)"
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let capacity = MemoryLayout.size(ofValue: address.sun_path)
+        let pathBytes = Array(path.utf8)
+        guard !pathBytes.isEmpty, pathBytes.count < capacity else {
+            throw .connection("cannot connect to \(peer): a unix socket path has 1 to \(capacity - 1) bytes")
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: pathBytes)
+        }
+        #if canImport(Glibc)
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+        let fd = socket(AF_UNIX, SOCK_STREAM, 0)
+        #endif
+        guard fd >= 0 else { throw .connection("cannot connect to \(peer): \(SocketPoll.errorText(errno))") }
+        let length = socklen_t(MemoryLayout<sockaddr_un>.size)
+        let outcome = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+                attempt(fd, socketAddress, length, deadline: deadline, interrupter: interrupter)
+            }
+        }
+        switch outcome {
+        case .success(let fd):
+            return SocketTransport(fd: fd, peer: peer, interrupter: interrupter)
+        case .failure(.timeout):
+            throw .connection("cannot connect to \(peer): timed out")
+        case .failure(.interrupted):
+            throw .connection("connect to \(peer) interrupted")
+        case .failure(.system(let message)):
+            throw .connection("cannot connect to \(peer): \(message)")
+        }
     }
 
     func write(_ bytes: [UInt8], deadline: Deadline) throws(RedisError) {
@@ -108,7 +155,7 @@ final class TCPTransport: RedisTransport {
         case system(String)
     }
 
-    private static func resolve(_ endpoint: RedisEndpoint) throws(RedisError) -> UnsafeMutablePointer<addrinfo> {
+    private static func resolve(host: String, port: Int) throws(RedisError) -> UnsafeMutablePointer<addrinfo> {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         #if canImport(Glibc)
@@ -118,32 +165,32 @@ final class TCPTransport: RedisTransport {
         #endif
         hints.ai_protocol = Int32(IPPROTO_TCP)
         var result: UnsafeMutablePointer<addrinfo>?
-        let status = getaddrinfo(endpoint.host, String(endpoint.port), &hints, &result)
+        let status = getaddrinfo(host, String(port), &hints, &result)
         guard status == 0, let result else {
             let reason = status == 0 ? "no address" : String(cString: gai_strerror(status))
-            throw .connection("cannot resolve \(endpoint.host): \(reason)")
+            throw .connection("cannot resolve \(host): \(reason)")
         }
         return result
     }
 
+    /// A non-blocking `connect` of `fd` (closed on failure) bounded by `deadline`.
     private static func attempt(
-        _ info: addrinfo, deadline: Deadline, interrupter: RedisInterrupter?
+        _ fd: Int32, _ address: UnsafeMutablePointer<sockaddr>!, _ length: socklen_t,
+        deadline: Deadline, interrupter: RedisInterrupter?
     ) -> Result<Int32, AttemptError> {
-        let fd = socket(info.ai_family, info.ai_socktype, info.ai_protocol)
-        guard fd >= 0 else { return .failure(.system(SocketPoll.errorText(errno))) }
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-        var one: Int32 = 1
-        _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        _ = setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, socklen_t(MemoryLayout<Int32>.size))
 
         func fail(_ error: AttemptError) -> Result<Int32, AttemptError> {
             SocketPoll.closeDescriptor(fd)
             return .failure(error)
         }
 
-        if SocketPoll.connectDescriptor(fd, info.ai_addr, info.ai_addrlen) == 0 { return .success(fd) }
-        guard errno == EINPROGRESS || errno == EINTR else { return fail(.system(SocketPoll.errorText(errno))) }
+        if SocketPoll.connectDescriptor(fd, address, length) == 0 { return .success(fd) }
+        // EAGAIN: a unix socket whose backlog is full; wait for it like a TCP connect.
+        guard errno == EINPROGRESS || errno == EINTR || errno == EAGAIN else {
+            return fail(.system(SocketPoll.errorText(errno)))
+        }
 
         switch SocketPoll.wait(fd: fd, events: Int16(POLLOUT), deadline: deadline, interrupter: interrupter) {
         case .timedOut: return fail(.timeout)
@@ -152,18 +199,11 @@ final class TCPTransport: RedisTransport {
         case .ready: break
         }
         var socketError: Int32 = 0
-        var length = socklen_t(MemoryLayout<Int32>.size)
-        guard getsockopt(fd, SOL_SOCKET, SO_ERROR, &socketError, &length) == 0 else {
+        var errorLength = socklen_t(MemoryLayout<Int32>.size)
+        guard getsockopt(fd, SOL_SOCKET, SO_ERROR, &socketError, &errorLength) == 0 else {
             return fail(.system(SocketPoll.errorText(errno)))
         }
         guard socketError == 0 else { return fail(.system(SocketPoll.errorText(socketError))) }
         return .success(fd)
-    }
-}
-
-extension RedisEndpoint {
-    /// `host:port` (IPv6 literals bracketed), for error messages.
-    var hostAndPort: String {
-        host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 }
