@@ -17,19 +17,38 @@ public enum ConfigLoader {
     public static func load(
         path: String?, environment: [String: String]
     ) throws(ConfigError) -> LoadedConfig {
-        guard let path else {
-            return try load(fileContents: nil, fileName: nil, environment: environment)
+        try load(fileContents: read(path), fileName: path, environment: environment)
+    }
+
+    /// The configuration as far as it can be read, without the validation rules.
+    ///
+    /// For commands that only need to find the running service (`status`): they need
+    /// neither a valid secret nor a consistent Redis section, and an operator asking
+    /// what the service is doing should not be told to fix its secret first. A file
+    /// that cannot be read or is not a JSON object is still an error.
+    public static func loadUnvalidated(
+        path: String?, environment: [String: String]
+    ) throws(ConfigError) -> ServiceConfig {
+        var assembly = ConfigAssembly()
+        if let data = try read(path) {
+            try assembly.merge(file: data, name: path ?? "configuration file")
         }
-        let data: Data
+        assembly.apply(environment: environment)
+        return assembly.config
+    }
+
+    /// The file's bytes (`nil` without a path); a path that cannot be read is an error
+    /// naming it.
+    private static func read(_ path: String?) throws(ConfigError) -> Data? {
+        guard let path else { return nil }
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            return try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
             let reason = readFailureReason(error as NSError)
             throw ConfigError(issues: [
                 ConfigIssue(path: "", source: path, message: "cannot read configuration file \(path): \(reason)")
             ])
         }
-        return try load(fileContents: data, fileName: path, environment: environment)
     }
 
     /// The most specific text Foundation offers ("The file doesn’t exist.",

@@ -24,6 +24,22 @@ struct ConfigOptions: ParsableArguments {
     }
 }
 
+extension ConfigOptions {
+    /// The configuration as far as `status` needs it (`port`, `controlSocket`): the
+    /// validation rules do not apply, and a file this user may not read (the package
+    /// installs it 0640, since it holds the secret) falls back to defaults plus
+    /// environment, with a warning, so the systemd runtime path is still tried.
+    func loadForLookup() -> ServiceConfig {
+        let environment = ProcessInfo.processInfo.environment
+        do {
+            return try ConfigLoader.loadUnvalidated(path: resolvedPath, environment: environment)
+        } catch {
+            printWarnings(["\(error.description); looking for the service with defaults and environment"])
+            return (try? ConfigLoader.loadUnvalidated(path: nil, environment: environment)) ?? ServiceConfig()
+        }
+    }
+}
+
 func printWarnings(_ warnings: [String]) {
     for warning in warnings {
         FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))

@@ -15,7 +15,7 @@ struct StatusCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let config = options.load().config
+        let config = options.loadForLookup()
         let candidates = ControlSocketPath.candidatesForClient(config, environment: ProcessInfo.processInfo.environment)
         let bytes: [UInt8]
         do {

@@ -103,3 +103,23 @@ import Testing
         #expect(loaded.config.port == 8080)
     }
 }
+
+/// `status` reads the configuration only to find the service.
+@Suite struct UnvalidatedLoadTests {
+    @Test func validationRulesDoNotApply() throws {
+        let path = NSTemporaryDirectory() + "unvalidated-\(UUID().uuidString.prefix(8)).json"
+        try Data("{\"jwtSecret\": \"short\", \"port\": 9123, \"controlSocket\": \"/tmp/x.sock\"}".utf8).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let config = try ConfigLoader.loadUnvalidated(path: path, environment: ["PORT": "9124"])
+        #expect(config.port == 9124, "environment still overrides the file")
+        #expect(config.controlSocket == "/tmp/x.sock")
+        #expect(throws: ConfigError.self) { try ConfigLoader.load(path: path, environment: [:]) }
+    }
+
+    @Test func aFileThatIsNotJSONIsStillAnError() throws {
+        let path = NSTemporaryDirectory() + "unvalidated-\(UUID().uuidString.prefix(8)).json"
+        try Data("port = 8080".utf8).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(throws: ConfigError.self) { try ConfigLoader.loadUnvalidated(path: path, environment: [:]) }
+    }
+}

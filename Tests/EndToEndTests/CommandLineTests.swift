@@ -69,6 +69,22 @@ import TestSupport
         #expect(result.stderr.contains("streamPrefix"))
     }
 
+    /// `status` only needs to find the service: a secret it may not know, or a file it
+    /// may not read, must not turn "is it running?" into a configuration error.
+    @Test func statusLooksForTheServiceWhateverTheSecret() throws {
+        let socket = NSTemporaryDirectory() + "nothing-\(UUID().uuidString.prefix(6)).sock"
+        let path = try configFile("{\"jwtSecret\": \"short\", \"controlSocket\": \"\(socket)\"}")
+        let result = try run(["status", "--config", path])
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("no running superset-websocket service"), "\(result.stderr)")
+        #expect(result.stderr.contains(socket), "it looked where the file says: \(result.stderr)")
+
+        let unreadable = try run(["status", "--config", NSTemporaryDirectory() + "missing-\(UUID().uuidString.prefix(6)).json"])
+        #expect(unreadable.status == 1, "\(unreadable.stderr)")
+        #expect(unreadable.stderr.contains("cannot read configuration file"), "\(unreadable.stderr)")
+        #expect(unreadable.stderr.contains("no running superset-websocket service"), "\(unreadable.stderr)")
+    }
+
     @Test func devTokenIsAcceptedByTheVerifierShape() throws {
         let result = try run(["dev-token", "--channel", "abc"], environment: ["JWT_SECRET": TestTokens.secret])
         #expect(result.status == 0)
