@@ -48,26 +48,43 @@ extension RedisConnection {
     /// What `$` means right now: the stream's last-generated-id (`XINFO STREAM`), which
     /// survives trimming and deletion of entries. `StreamID.zero` when the stream does not exist.
     public func lastGeneratedID(stream: String) throws(RedisError) -> StreamID {
+        try streamInfo(stream: stream)?.lastGeneratedID ?? .zero
+    }
+
+    /// `XINFO STREAM`'s ids; `nil` when the stream does not exist.
+    public func streamInfo(stream: String) throws(RedisError) -> StreamInfo? {
         let reply: RedisReply
         do {
             reply = try command(StreamCommand.xinfoStream(stream))
         } catch .server(let message) where message.contains("no such key") {
-            return .zero
+            return nil
         }
         guard case .array(let flat) = reply else {
             throw .protocol("XINFO STREAM reply is not an array: \(reply.shapeName)")
         }
+        var lastGenerated: StreamID?
+        var length: Int64?
+        var entriesAdded: Int64?
         var index = 0
         while index + 1 < flat.count {
-            if flat[index].string == "last-generated-id" {
+            switch flat[index].string {
+            case "last-generated-id":
                 guard let bytes = flat[index + 1].bytes, let id = StreamID(bytes: bytes) else {
                     throw .protocol("XINFO STREAM last-generated-id is not a stream id: \(flat[index + 1].shapeName)")
                 }
-                return id
+                lastGenerated = id
+            case "length":
+                length = flat[index + 1].integer
+            case "entries-added":
+                entriesAdded = flat[index + 1].integer
+            default:
+                break
             }
             index += 2
         }
-        throw .protocol("XINFO STREAM reply has no last-generated-id")
+        guard let lastGenerated else { throw .protocol("XINFO STREAM reply has no last-generated-id") }
+        let removed = entriesAdded.flatMap { added in length.map { added - $0 } }
+        return StreamInfo(lastGeneratedID: lastGenerated, removedEntries: removed)
     }
 
     /// `XADD stream [MAXLEN ~ n] <id or *> fields…`; returns the new entry's id.

@@ -7,9 +7,11 @@ import RedisStreams
 /// connections, so a replay never waits behind the firehose's blocking `XREAD`.
 ///
 /// For a socket of channel C with `last_id` L, up to the worker's position P:
-/// 1. when the firehose still holds L, `XRANGE firehose (L P]` filtered by channel C:
-///    exact, in the id space of what clients receive;
-/// 2. when the firehose was trimmed past L, the channel stream `<prefix>C` from L's
+/// 1. when the firehose still holds everything after L (it holds L or an older entry, or
+///    Redis reports it never trimmed anything), `XRANGE firehose (L P]` filtered by
+///    channel C: exact, in the id space of what clients receive;
+/// 2. when the firehose was trimmed past L (it holds nothing at or before L, and it was
+///    trimmed), the channel stream `<prefix>C` from L's
 ///    millisecond fills in up to the firehose's oldest entry, and the result is flagged
 ///    as a possible gap (the two streams' ids come from separate `XADD`s).
 public final class RedisReplaySource: ReplaySource, @unchecked Sendable {
@@ -97,7 +99,11 @@ public final class RedisReplaySource: ReplaySource, @unchecked Sendable {
         var start = request.after.successor
         var possibleGap = false
         let oldest = try connection.xrange(stream: firehose, from: .zero, to: nil, count: 1).first?.id
-        if oldest.map({ $0 > request.after }) ?? true {
+        let olderThanTheFirehose = oldest.map { $0 > request.after } ?? true
+        // A last_id older than every entry is only a gap once the firehose was trimmed:
+        // Redis 7 counts what it removed, so a young firehose is not a false alarm
+        // (older servers cannot say, and every such last_id counts).
+        if olderThanTheFirehose, try connection.streamInfo(stream: firehose)?.mayHaveLostEntries ?? true {
             // The firehose no longer holds last_id: take what the channel stream has from
             // last_id's millisecond up to where the firehose begins.
             possibleGap = true
