@@ -80,6 +80,12 @@ let package = Package(
             .product(name: "JWTKit", package: "jwt-kit"),
         ]),
 
+        // The chaos test (issue 5): the real service and redis-server under faults.
+        .executableTarget(name: "chaos", dependencies: [
+            "TestSupport", "Events", "RedisStreams",
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ]),
+
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
         .testTarget(name: "EventsTests", dependencies: ["Events"], resources: [.copy("Fixtures")]),
         .testTarget(name: "IPCTests", dependencies: ["IPC"]),
@@ -95,5 +101,6 @@ let package = Package(
             .product(name: "NIOWebSocket", package: "swift-nio"),
         ], resources: [.copy("Fixtures")]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Events", "RedisStreams", "IPC"]),
+        .testTarget(name: "ChaosTests", dependencies: ["TestSupport"]),
     ]
 )

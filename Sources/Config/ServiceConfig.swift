@@ -5,8 +5,12 @@
 /// operator's existing file keeps working. Every property starts at its default; the
 /// rules each key must satisfy live in one place, the key table (`ConfigKey.all`).
 public struct ServiceConfig: Equatable, Sendable {
-    /// Default of `maxSocketBufferBytes`: 0 means no cap (upstream's behaviour).
-    public static let defaultMaxSocketBufferBytes = 0
+    /// Default of `maxSocketBufferBytes`: 1 MiB. Upstream's 0 (no cap) lets one stalled
+    /// browser grow a worker's memory without bound. A real Superset socket carries a few
+    /// events of a few hundred bytes per chart, so even a large dashboard's burst sits far
+    /// below 1 MiB; a client that does fall that far behind is closed with 1013 and its
+    /// reconnect with `last_id` replays what it missed, so the cap costs memory, never events.
+    public static let defaultMaxSocketBufferBytes = 1 << 20
 
     public var port = 8080
     /// Bind address of the listener.

@@ -105,7 +105,18 @@ public final class RedisServer: @unchecked Sendable {
     /// SIGTERM, wait for exit, remove the directory. Idempotent.
     public func stop() {
         terminate(signal: SIGTERM)
-        try? FileManager.default.removeItem(at: directory)
+        removeDirectory()
+    }
+
+    /// Removes the directory, retrying briefly: an append-only-file rewrite child that
+    /// outlives its server by a moment may still be deleting its temporary files, which
+    /// makes a single recursive removal fail and leave the directory behind.
+    private func removeDirectory() {
+        for _ in 0..<50 {
+            try? FileManager.default.removeItem(at: directory)
+            if !FileManager.default.fileExists(atPath: directory.path) { return }
+            usleep(20_000)  // Bounded retries of a removal, not synchronisation.
+        }
     }
 
     /// SIGKILL and wait: a crash. The directory (and what was persisted) stays for `restart()`.

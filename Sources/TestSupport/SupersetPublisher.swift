@@ -39,9 +39,14 @@ public final class SupersetPublisher {
     /// that many channels' events share a millisecond (the case upstream loses events in).
     /// Returns the firehose ids, in the order of `channels`.
     public func publishBurst(channels: [String]) throws -> [StreamID] {
+        try publishPipelined(channels.map { ($0, Self.eventJSON(channel: $0)) })
+    }
+
+    /// Publishes each `(channel, value)` as Superset does (its channel stream, then the
+    /// firehose), all in one pipelined round trip. Returns the firehose ids, in order.
+    public func publishPipelined(_ events: [(channel: String, value: String)]) throws -> [StreamID] {
         var commands: [[[UInt8]]] = []
-        for channel in channels {
-            let data = Self.eventJSON(channel: channel)
+        for (channel, data) in events {
             commands.append(StreamCommand.xadd(stream: prefix + channel, id: nil, fields: [StreamField(name: "data", value: data)], maxlenApprox: 1_000))
             commands.append(StreamCommand.xadd(stream: prefix + "full", id: nil, fields: [StreamField(name: "data", value: data)], maxlenApprox: 1_000_000))
         }

@@ -82,9 +82,15 @@ public final class WebSocketTestClient: Sendable {
             bootstrap = bootstrap.channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(receiveBufferBytes))
         }
         let channel = try await bootstrap.connect(host: host, port: port).get()
-        try await channel.writeAndFlush(ByteBuffer(bytes: rawRequest))
-        let (status, headers) = try await inbox.handshake(timeout: timeout)
-        return WebSocketTestClient(status: status, headers: headers, channel: channel, inbox: inbox)
+        do {
+            try await channel.writeAndFlush(ByteBuffer(bytes: rawRequest))
+            let (status, headers) = try await inbox.handshake(timeout: timeout)
+            return WebSocketTestClient(status: status, headers: headers, channel: channel, inbox: inbox)
+        } catch {
+            // No answer in time (a stopped server): do not leak the connection.
+            try? await channel.close()
+            throw error
+        }
     }
 
     /// The next event, whatever it is.
@@ -161,6 +167,12 @@ public final class WebSocketTestClient: Sendable {
     /// Stops reading from the socket (to make the server's send buffer fill up).
     public func pauseReading() async throws {
         try await channel.setOption(.autoRead, value: false)
+    }
+
+    /// With reading paused: reads once, at most what the socket holds (a slow reader
+    /// calls this at its own pace).
+    public func readOnce() {
+        channel.read()
     }
 
     public func resumeReading() async throws {
@@ -252,23 +264,27 @@ private final class ClientHandler: ChannelInboundHandler {
         inbox.handshake(status: status, headers: headers)
     }
 
+    /// Parses every complete frame in `buffer`, then drops them in one move (removing
+    /// each frame from the front would be quadratic in a large read).
     private func parseFrames(context: ChannelHandlerContext) {
-        while buffer.count >= 2 {
-            let opcode = buffer[0] & 0x0F
-            var length = Int(buffer[1] & 0x7F)
+        var start = 0
+        defer { buffer.removeFirst(start) }
+        while buffer.count - start >= 2 {
+            let opcode = buffer[start] & 0x0F
+            var length = Int(buffer[start + 1] & 0x7F)
             var offset = 2
             if length == 126 {
-                guard buffer.count >= 4 else { return }
-                length = Int(buffer[2]) << 8 | Int(buffer[3])
+                guard buffer.count - start >= 4 else { return }
+                length = Int(buffer[start + 2]) << 8 | Int(buffer[start + 3])
                 offset = 4
             } else if length == 127 {
-                guard buffer.count >= 10 else { return }
-                length = buffer[2..<10].reduce(0) { $0 << 8 | Int($1) }
+                guard buffer.count - start >= 10 else { return }
+                length = buffer[(start + 2)..<(start + 10)].reduce(0) { $0 << 8 | Int($1) }
                 offset = 10
             }
-            guard buffer.count >= offset + length else { return }
-            let payload = Array(buffer[offset..<(offset + length)])
-            buffer.removeFirst(offset + length)
+            guard buffer.count - start >= offset + length else { return }
+            let payload = Array(buffer[(start + offset)..<(start + offset + length)])
+            start += offset + length
             switch opcode {
             case 0x1: inbox.push(.text(String(decoding: payload, as: UTF8.self)))
             case 0x2: inbox.push(.binary(payload))
@@ -288,7 +304,10 @@ private final class ClientHandler: ChannelInboundHandler {
 /// Events waiting to be read, and at most one reader waiting for them.
 private final class Inbox: Sendable {
     private struct State {
+        /// A FIFO: `events[head...]` are waiting (popping from the front of an array one
+        /// by one would be quadratic for a reader that fell behind).
         var events: [WebSocketTestClient.Event] = []
+        var head = 0
         var waiter: (id: UInt64, continuation: CheckedContinuation<WebSocketTestClient.Event?, Never>)?
         var handshake: (Int, [String: String])?
         var handshakeFailed = false
@@ -354,7 +373,15 @@ private final class Inbox: Sendable {
         let event = try await withTimeout(timeout, what: "a WebSocket event") {
             await withCheckedContinuation { (continuation: CheckedContinuation<WebSocketTestClient.Event?, Never>) in
                 let ready = self.state.withLockedValue { state -> WebSocketTestClient.Event? in
-                    if !state.events.isEmpty { return state.events.removeFirst() }
+                    if state.head < state.events.count {
+                        let event = state.events[state.head]
+                        state.head += 1
+                        if state.head >= 64, state.head * 2 >= state.events.count {
+                            state.events.removeFirst(state.head)
+                            state.head = 0
+                        }
+                        return event
+                    }
                     state.waiter = (id, continuation)
                     return nil
                 }

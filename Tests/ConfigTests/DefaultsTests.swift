@@ -19,8 +19,9 @@ import Testing
         #expect(c.socketResponseTimeoutMs == 60000)
         #expect(c.pingSocketsIntervalMs == 20000)
         #expect(c.gcChannelsIntervalMs == 120000)
-        #expect(c.maxSocketBufferBytes == 0)
-        #expect(ServiceConfig.defaultMaxSocketBufferBytes == 0)
+        // Upstream's default is 0 (no cap); ours is 1 MiB (see README, Configuration).
+        #expect(c.maxSocketBufferBytes == 1_048_576)
+        #expect(ServiceConfig.defaultMaxSocketBufferBytes == 1_048_576)
         #expect(c.eventYieldBatchSize == 100)
         #expect(c.maxConnectionsPerChannel == 0)
         #expect(c.maxTotalConnections == 0)

@@ -146,6 +146,7 @@ import Testing
         #expect(text.hasPrefix("{\n  \"port\": 8080,\n  \"host\": \"0.0.0.0\",\n"))
         #expect(text.contains("\n  \"jwtAlgorithms\": [\"HS256\"],\n"))
         #expect(text.contains("\n  \"allowedOrigins\": [],\n"))
+        #expect(text.contains("\n  \"maxSocketBufferBytes\": 1048576,\n"), "the 1 MiB slow-consumer cap")
         #expect(text.contains("\n  \"redis\": {\n    \"host\": \"127.0.0.1\",\n"))
         #expect(text.contains("    \"validateHostname\": true,\n"))
         #expect(text.contains("    \"sentinels\": [],\n"))

@@ -43,6 +43,7 @@ import TestSupport
         #expect(!result.stdout.contains(TestTokens.secret))
         #expect(!result.stdout.contains("hunter2hunter2"))
         #expect(result.stdout.contains("<redacted>"))
+        #expect(result.stdout.contains("\"maxSocketBufferBytes\": 1048576"), "the default slow-consumer cap is shown")
     }
 
     @Test func badConfigExits78NamingEveryBadKey() throws {

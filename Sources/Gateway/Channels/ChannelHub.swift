@@ -1,3 +1,4 @@
+import Config
 import Events
 import Foundation
 import Logging
@@ -19,7 +20,7 @@ final class ChannelHub {
         var closeGrace: TimeAmount = .seconds(2)
         var historyMaxEvents = 20_000
         var historyMaxBytes = 16 << 20
-        var maxSocketBufferBytes = 0
+        var maxSocketBufferBytes = ServiceConfig.defaultMaxSocketBufferBytes
     }
 
     enum OpenResult: Equatable {
@@ -339,14 +340,14 @@ final class ChannelHub {
         session.awaitingFetch = false
         switch result {
         case .success(let batch):
-            if batch.possibleGap {
+            // A long replay may take several fetches: the gap is one per socket, counted
+            // and logged once.
+            if batch.possibleGap, !session.gapLogged {
+                session.gapLogged = true
                 metrics.replayGaps.increment()
-                if !session.gapLogged {
-                    session.gapLogged = true
-                    logger.warning(
-                        "last_id is older than the firehose holds; replayed from the channel stream, events may be missing",
-                        metadata: ["socket": "\(session.id)", "last_id": "\(session.lastSentID.map { "\($0)" } ?? "-")"])
-                }
+                logger.warning(
+                    "last_id is older than the firehose holds; replayed from the channel stream, events may be missing",
+                    metadata: ["socket": "\(session.id)", "last_id": "\(session.lastSentID.map { "\($0)" } ?? "-")"])
             }
             session.fetched.append(contentsOf: batch.events.map { DeliverableEvent($0, allocator: allocator) })
             session.fetchedUpTo = batch.upTo

@@ -34,7 +34,7 @@ final class SocketSession {
     var fetchedUpTo: StreamID?
     /// While replaying: a fetch from Redis is under way.
     var awaitingFetch = false
-    /// Set once a possible replay gap has been logged, so it is logged once per socket.
+    /// Set once a possible replay gap has been counted and logged: once per socket.
     var gapLogged = false
     var needsFlush = false
 

@@ -77,9 +77,21 @@ public final class RedisReplaySource: ReplaySource, @unchecked Sendable {
         let connection = RedisConnection(endpoint: endpoint)
         defer { connection.close() }
         while let request = next() {
+            // A connection kept from an earlier replay may have died with a Redis restart
+            // since: that costs one retry on a fresh connection, not the client's socket.
+            let reused = connection.isConnected
             do {
                 if !connection.isConnected { try connection.connect() }
                 request.completion(.success(try replay(request, on: connection)))
+            } catch where reused {
+                connection.close()
+                do {
+                    try connection.connect()
+                    request.completion(.success(try replay(request, on: connection)))
+                } catch {
+                    connection.close()
+                    request.completion(.failure(error))
+                }
             } catch {
                 connection.close()
                 request.completion(.failure(error))
