@@ -7,8 +7,8 @@ import TestSupport
 
 @testable import Gateway
 
-/// The replays the in-memory history cannot serve, against a real redis-server.
-@Suite struct RedisReplaySourceTests {
+/// What the replay source fetches (range, paging, the gap rule), against a real redis-server.
+@Suite struct RedisReplayRangeTests {
     let server: RedisServer
     let publisher: SupersetPublisher
     let source: RedisReplaySource
