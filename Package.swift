@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "superset-websocket", targets: ["superset-websocket"]),
+        .executable(name: "loadgen", targets: ["loadgen"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -84,6 +85,16 @@ let package = Package(
         .executableTarget(name: "chaos", dependencies: [
             "TestSupport", "Events", "RedisStreams",
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ]),
+        // The benchmark suite: load generator, publisher, ceiling server, scenario driver.
+        .executableTarget(name: "loadgen", dependencies: [
+            "Events", "RedisStreams", "TestSupport",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOWebSocket", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),

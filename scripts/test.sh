@@ -6,3 +6,6 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 swift build --build-tests
 swift test --skip-build "$@"
+# The benchmark suite in smoke mode (small counts, bounded): it must keep working.
+# It fails only when the suite breaks, never on a figure.
+scripts/bench.sh smoke

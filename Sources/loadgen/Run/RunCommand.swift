@@ -1,0 +1,135 @@
+import ArgumentParser
+import Foundation
+import TestSupport
+
+/// The benchmark: starts a private `redis-server` and the service (2 workers), runs every
+/// scenario on it, then the ceiling server on scenarios 1, 2, 4 and 5, and writes
+/// `<out>/<date>.json` and `<out>/<date>.md`. A scenario that breaks is reported as
+/// broken (and makes the command fail); a number never does.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Run the benchmark scenarios against the service and the ceiling server.")
+
+    @Option(help: "smoke (small, under a minute) or full (the issue's sizes).") var mode = "smoke"
+    @Option(help: "The superset-websocket binary to measure.") var service: String
+    @Option(help: "Where the results go.") var out = "bench/tmp"
+    @Option(help: "Scratch directory for logs and sockets.") var tmp = "bench/tmp"
+    @Option(help: "A note about the machine's other load, written next to the figures.") var note = ""
+    @Flag(help: "Skip the ceiling server.") var skipCeiling = false
+
+    func run() throws {
+        let sizes: BenchSizes = mode == "full" ? .full : .smoke
+        let stamp = ISO8601DateFormatter().string(from: Date())
+        let directory = URL(fileURLWithPath: tmp).appendingPathComponent("run-\(ProcessInfo.processInfo.processIdentifier)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var results = BenchResults(
+            date: stamp, mode: mode, command: CommandLine.arguments.joined(separator: " "), gitCommit: Machine.gitCommit(),
+            machine: Machine.describe(note: note), sizes: sizes)
+        let started = Date()
+        log("benchmark (\(mode)): logs in \(directory)")
+
+        Cleanup.installSignalHandlers()
+        let redis = try RedisServer()
+        defer { redis.stop() }
+        Cleanup.add { redis.kill() }
+        let scenarios = Scenarios(executable: executable, sizes: sizes, directory: directory, redis: redis.endpoint)
+        var rows = Rows()
+        let record = Recorder()
+
+        // Ours.
+        let service = try ServiceUnderTest(binary: service, redisPort: redis.port, workers: 2, directory: directory)
+        let ours = OurServer(service)
+        let servicePID = service.process.pid
+        Cleanup.add { kill(servicePID, SIGKILL) }
+        record.attempt("1/2/7 idle (ours)") {
+            let idle = try scenarios.idle(ours)
+            rows.idle[0] = idle
+            record.details["idle.ours"] = idle.details
+        }
+        record.attempt("3 firehose (ours)") {
+            let firehose = try scenarios.firehose(ours)
+            rows.firehose = firehose
+            record.details["firehose.ours"] = firehose.details
+        }
+        record.attempt("4 broadcast (ours)") {
+            let broadcast = try scenarios.broadcast(ours)
+            rows.broadcast[0] = broadcast
+            record.details["broadcast.ours"] = broadcast.details
+        }
+        record.attempt("5 latency (ours)") {
+            let latency = try scenarios.latency(ours)
+            rows.latency[0] = latency
+            record.details["latency.ours"] = latency.details
+        }
+        record.attempt("6 storm (ours)") {
+            let storm = try scenarios.storm(ours)
+            rows.storm = storm
+            record.details["storm.ours"] = storm.details
+        }
+        service.stop()
+
+        // The ceiling.
+        if !skipCeiling {
+            record.attempt("ceiling") {
+                let ceiling = try CeilingTarget(executable: executable, directory: directory)
+                defer { ceiling.stop() }
+                record.attempt("1/2 idle (ceiling)") {
+                    let idle = try scenarios.idle(ceiling)
+                    rows.idle[1] = idle
+                    record.details["idle.ceiling"] = idle.details
+                }
+                record.attempt("4 broadcast (ceiling)") {
+                    let broadcast = try scenarios.broadcast(ceiling)
+                    rows.broadcast[1] = broadcast
+                    record.details["broadcast.ceiling"] = broadcast.details
+                }
+                record.attempt("5 latency (ceiling)") {
+                    let latency = try scenarios.latency(ceiling)
+                    rows.latency[1] = latency
+                    record.details["latency.ceiling"] = latency.details
+                }
+            }
+        }
+
+        results.details = record.details
+        results.failures = record.failures
+        results.machine["loadavgAfter"] = Machine.loadAverage()
+        results.machine["seconds"] = String(format: "%.0f", Date().timeIntervalSince(started))
+        results.figures = rows.figures(sizes: sizes)
+        let day = String(stamp.prefix(10))
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let base = mode == "full" ? day : "\(day)-\(mode)"
+        try encoder.encode(results).write(to: URL(fileURLWithPath: "\(out)/\(base).json"))
+        let markdown = results.markdown()
+        try markdown.write(toFile: "\(out)/\(base).md", atomically: true, encoding: .utf8)
+        print(markdown)
+        log("wrote \(out)/\(base).json and \(out)/\(base).md in \(Int(Date().timeIntervalSince(started))) s")
+        if !results.failures.isEmpty { throw ExitCode(1) }
+    }
+
+}
+
+/// Runs scenarios, keeping their raw figures and what broke.
+final class Recorder {
+    var details: [String: [String: Double]] = [:]
+    var failures: [String] = []
+
+    func attempt(_ name: String, _ body: () throws -> Void) {
+        log("scenario \(name)")
+        let start = Date()
+        do {
+            try body()
+            log("scenario \(name): done in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
+        } catch {
+            log("scenario \(name) broke: \(error)")
+            failures.append("\(name): \(error)")
+        }
+    }
+}
+
+func log(_ text: String) {
+    FileHandle.standardError.write(Data("[bench] \(text)\n".utf8))
+}

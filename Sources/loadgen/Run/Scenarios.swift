@@ -1,0 +1,205 @@
+import Foundation
+import RedisStreams
+
+/// The scenarios, each measured the same way on whichever server it is given.
+/// Every wait is bounded by `sizes.waitTimeout`; a scenario that breaks throws, and the
+/// driver records it as broken instead of as a number.
+struct Scenarios {
+    let executable: String
+    let sizes: BenchSizes
+    let directory: String
+    let redis: RedisEndpoint
+
+    private func fleet(_ server: BenchServer, label: String, connections: Int, channels: Int, expect: Int = 0,
+                       lastID: String? = nil, inFlight: Int = 256) throws -> ClientFleet {
+        let plan = ClientFleet.Plan(
+            port: server.port, connections: connections, processes: sizes.clientProcesses, channels: channels,
+            expect: expect, lastID: lastID, inFlight: inFlight, deadline: sizes.waitTimeout * 3)
+        let fleet = try ClientFleet(executable: executable, plan: plan, directory: directory, label: "\(server.label)-\(label)")
+        try fleet.waitPrepared(timeout: sizes.waitTimeout)
+        return fleet
+    }
+
+    private func seconds(_ from: UInt64, _ to: UInt64) -> Double {
+        to > from ? Double(to - from) / 1e9 : .nan
+    }
+
+    // MARK: 1, 2, 7: idle connections, handshakes, balance
+
+    struct Idle {
+        var handshakesPerSecond: Double
+        var rssPerConnection: Double
+        var kernelPerConnection: Double
+        var balance: Double
+        var perWorker: [Int]
+        var upgraded: Int
+        var details: [String: Double]
+    }
+
+    func idle(_ server: BenchServer) throws -> Idle {
+        let n = sizes.idleConnections
+        guard server.waitForSockets(0, timeout: sizes.waitTimeout) != nil else { throw failure("\(server.label): sockets of an earlier scenario never closed") }
+        let rssBefore = ProcessMemory.rssBytes(server.pids)
+        let slabBefore = ProcessMemory.kernelSlabBytes()
+        let clients = try fleet(server, label: "idle", connections: n, channels: n)
+        defer { clients.finish() }
+        try clients.waitConnected(timeout: sizes.waitTimeout)
+        let report = try clients.report()
+        guard report.upgraded == n else { throw failure("\(server.label): \(report.upgraded) of \(n) connections upgraded (\(report.refused) refused, \(report.failed) failed)") }
+        guard let perWorker = server.waitForSockets(n, timeout: sizes.waitTimeout) else { throw failure("\(server.label): the server never counted \(n) sockets") }
+        let rssAfter = ProcessMemory.rssBytes(server.pids)
+        let slabAfter = ProcessMemory.kernelSlabBytes()
+        let duration = seconds(report.firstConnectNs, report.lastUpgradeNs)
+        return Idle(
+            handshakesPerSecond: Double(n) / duration,
+            rssPerConnection: Double(rssAfter - rssBefore) / Double(n),
+            // Both ends of every loopback connection are in the slab: half is the server's.
+            kernelPerConnection: Double(slabAfter - slabBefore) / Double(n) / 2,
+            balance: Double(perWorker.max() ?? 0) / Double(max(1, perWorker.min() ?? 1)),
+            perWorker: perWorker, upgraded: report.upgraded,
+            details: [
+                "connections": Double(n), "handshakeSeconds": duration,
+                "rssBeforeBytes": Double(rssBefore), "rssAfterBytes": Double(rssAfter),
+                "slabBeforeBytes": Double(slabBefore), "slabAfterBytes": Double(slabAfter),
+                "perWorkerMax": Double(perWorker.max() ?? 0), "perWorkerMin": Double(perWorker.min() ?? 0),
+            ])
+    }
+
+    // MARK: 3: firehose throughput (ours only)
+
+    struct Firehose {
+        var eventsPerSecond: Double
+        var publishPerSecond: Double
+        var lossless: Bool
+        var details: [String: Double]
+    }
+
+    func firehose(_ server: OurServer) throws -> Firehose {
+        let perChannel = sizes.firehoseEvents / sizes.firehoseChannels
+        let events = perChannel * sizes.firehoseChannels
+        let clients = try fleet(server, label: "firehose", connections: sizes.firehoseSockets, channels: sizes.firehoseChannels, expect: perChannel)
+        defer { clients.finish() }
+        try clients.waitConnected(timeout: sizes.waitTimeout)
+        guard server.waitForSockets(sizes.firehoseSockets, timeout: sizes.waitTimeout) != nil else { throw failure("firehose: sockets not all registered") }
+        let publisher = try Publisher(endpoint: redis)
+        defer { publisher.close() }
+        let published = try publisher.run(.init(count: events, channels: sizes.firehoseChannels, pipeline: sizes.firehosePipeline))
+        let completed = (try? clients.waitComplete(timeout: sizes.waitTimeout)) != nil
+        let report = try clients.report()
+        let lossless = completed && report.missing == 0 && report.excess == 0 && report.dropped == 0
+        return Firehose(
+            eventsPerSecond: Double(events) / seconds(published.startNs, report.lastMessageNs),
+            publishPerSecond: Double(events) / seconds(published.startNs, published.endNs),
+            lossless: lossless,
+            details: [
+                "events": Double(events), "sockets": Double(sizes.firehoseSockets), "messages": Double(report.messages),
+                "missing": Double(report.missing), "excess": Double(report.excess), "dropped": Double(report.dropped),
+                "publishSeconds": seconds(published.startNs, published.endNs),
+                "deliverySeconds": seconds(published.startNs, report.lastMessageNs),
+                "latencyP99Ms": (report.latency.percentile(0.99) ?? .nan) / 1000,
+            ])
+    }
+
+    // MARK: 4: broadcast
+
+    struct Broadcast {
+        var deliveriesPerSecond: Double
+        var details: [String: Double]
+    }
+
+    func broadcast(_ server: BenchServer) throws -> Broadcast {
+        let k = sizes.broadcastEvents
+        let clients = try fleet(server, label: "broadcast", connections: sizes.broadcastSockets, channels: 1, expect: k)
+        defer { clients.finish() }
+        try clients.waitConnected(timeout: sizes.waitTimeout)
+        guard server.waitForSockets(sizes.broadcastSockets, timeout: sizes.waitTimeout) != nil else { throw failure("broadcast: sockets not all registered") }
+        let startNs: UInt64
+        if let ceiling = server as? CeilingTarget {
+            startNs = try ceiling.command("broadcast \(k)", timeout: sizes.waitTimeout).startNs
+        } else {
+            let publisher = try Publisher(endpoint: redis)
+            defer { publisher.close() }
+            startNs = try publisher.run(.init(count: k, channels: 1, pipeline: k)).startNs
+        }
+        try clients.waitComplete(timeout: sizes.waitTimeout)
+        let report = try clients.report()
+        let expected = k * sizes.broadcastSockets
+        guard report.messages == expected else { throw failure("\(server.label) broadcast: \(report.messages) of \(expected) deliveries") }
+        let duration = seconds(startNs, report.lastMessageNs)
+        return Broadcast(
+            deliveriesPerSecond: Double(expected) / duration,
+            details: ["sockets": Double(sizes.broadcastSockets), "events": Double(k), "seconds": duration,
+                      "latencyP50Ms": (report.latency.percentile(0.5) ?? .nan) / 1000])
+    }
+
+    // MARK: 5: latency under a steady rate
+
+    struct Latency {
+        var p50Ms: Double
+        var p99Ms: Double
+        var p999Ms: Double
+        var details: [String: Double]
+    }
+
+    func latency(_ server: BenchServer) throws -> Latency {
+        let n = sizes.latencyConnections
+        let perConnection = max(1, sizes.latencyEvents / n)
+        let events = perConnection * n
+        let clients = try fleet(server, label: "latency", connections: n, channels: n, expect: perConnection)
+        defer { clients.finish() }
+        try clients.waitConnected(timeout: sizes.waitTimeout)
+        guard server.waitForSockets(n, timeout: sizes.waitTimeout) != nil else { throw failure("latency: sockets not all registered") }
+        let paceTimeout = Double(events) / sizes.latencyRate + sizes.waitTimeout
+        if let ceiling = server as? CeilingTarget {
+            _ = try ceiling.command("paced \(events) \(sizes.latencyRate)", timeout: paceTimeout)
+        } else {
+            let publisher = try Publisher(endpoint: redis)
+            defer { publisher.close() }
+            _ = try publisher.run(.init(count: events, channels: n, pipeline: 1, rate: sizes.latencyRate))
+        }
+        let completed = (try? clients.waitComplete(timeout: sizes.waitTimeout)) != nil
+        let report = try clients.report()
+        guard report.latency.count > 0 else { throw failure("\(server.label) latency: nothing received") }
+        return Latency(
+            p50Ms: (report.latency.percentile(0.5) ?? .nan) / 1000,
+            p99Ms: (report.latency.percentile(0.99) ?? .nan) / 1000,
+            p999Ms: (report.latency.percentile(0.999) ?? .nan) / 1000,
+            details: ["connections": Double(n), "events": Double(events), "received": Double(report.messages),
+                      "complete": completed ? 1 : 0, "maxMs": Double(report.latency.maxMicros) / 1000])
+    }
+
+    // MARK: 6: reconnect storm (ours only)
+
+    struct Storm {
+        var seconds: Double
+        var details: [String: Double]
+    }
+
+    func storm(_ server: OurServer) throws -> Storm {
+        let publisher = try Publisher(endpoint: redis)
+        defer { publisher.close() }
+        let lastID = try publisher.newestFirehoseID()
+        let behind = sizes.stormBehind * sizes.stormChannels
+        let published = try publisher.run(.init(count: behind, channels: sizes.stormChannels, pipeline: 500))
+        // The workers must have read what the clients missed before they come back.
+        guard try server.service.waitForStatus(timeout: sizes.waitTimeout, { status in
+            status.workers.allSatisfy { $0.firehoseLastID == published.lastID }
+        }) != nil else { throw failure("storm: the workers never reached \(published.lastID)") }
+        let perSocket = sizes.stormBehind
+        let clients = try fleet(server, label: "storm", connections: sizes.stormClients, channels: sizes.stormChannels,
+                                expect: perSocket, lastID: lastID, inFlight: sizes.stormClients)
+        defer { clients.finish() }
+        try clients.waitComplete(timeout: sizes.waitTimeout)
+        let report = try clients.report()
+        guard report.missing == 0, report.excess == 0 else { throw failure("storm: \(report.missing) missing, \(report.excess) connections with extra events") }
+        let duration = seconds(report.firstConnectNs, report.completeNs)
+        return Storm(seconds: duration, details: [
+            "clients": Double(sizes.stormClients), "channels": Double(sizes.stormChannels), "eventsBehind": Double(perSocket),
+            "firehoseEventsBehind": Double(behind), "handshakeSeconds": seconds(report.firstConnectNs, report.lastUpgradeNs),
+        ])
+    }
+
+    private func failure(_ text: String) -> ChildProcess.Failure {
+        ChildProcess.Failure(description: text)
+    }
+}
