@@ -8,7 +8,10 @@ enum Rules {
     /// Upstream refuses to start with a shorter secret.
     static let minimumJWTSecretBytes = 32
 
-    /// The Debian package ships a placeholder secret starting with this.
+    /// `config.example.json`, which the Debian package installs as its configuration
+    /// file, holds a placeholder secret starting with this. A secret starting with it
+    /// is refused whatever its length, so that the packaged service does not start
+    /// until the operator sets the real one.
     static let placeholderSecretPrefix = "CHANGE-ME"
 
     @Sendable static func nonEmpty(_ value: String) -> [ConfigFinding] {
@@ -22,14 +25,21 @@ enum Rules {
     }
 
     @Sendable static func jwtSecret(_ value: String) -> [ConfigFinding] {
+        if value.hasPrefix(placeholderSecretPrefix) {
+            return [.error(placeholderSecretMessage)]
+        }
         if value.utf8.count < minimumJWTSecretBytes {
             return [.error("Please provide a JWT secret at least \(minimumJWTSecretBytes) bytes long")]
         }
-        if value.hasPrefix(placeholderSecretPrefix) {
-            return [.warning("starts with \(placeholderSecretPrefix): replace the packaged placeholder with a real secret shared with Superset")]
-        }
         return []
     }
+
+    static let placeholderSecretMessage = """
+        is still the packaged placeholder (it starts with \(placeholderSecretPrefix)); \
+        set it to the secret Superset signs its async-token cookie with \
+        (GLOBAL_ASYNC_QUERIES_JWT_SECRET, at least \(minimumJWTSecretBytes) bytes, \
+        e.g. from `openssl rand -hex 32`), or set JWT_SECRET, then start the service again
+        """
 
     @Sendable static func jwtAlgorithms(_ value: [String]) -> [ConfigFinding] {
         if value.isEmpty {

@@ -66,7 +66,7 @@ import Testing
         return parts.reversed().reduce(json) { inner, name in "{\"\(name)\": \(inner)}" }
     }
 
-    @Test(arguments: ["", "short", String(repeating: "x", count: 31), "CHANGE-ME"])
+    @Test(arguments: ["", "short", String(repeating: "x", count: 31)])
     func shortSecretsAreFatal(_ secret: String) {
         let found = issues(nil, environment: secret.isEmpty ? [:] : ["JWT_SECRET": secret])
         #expect(found == [ConfigIssue(
@@ -79,11 +79,34 @@ import Testing
         #expect(issues(nil, environment: ["JWT_SECRET": String(repeating: "€", count: 11)]).isEmpty)
     }
 
-    @Test func placeholderSecretIsAWarning() throws {
-        let loaded = try load(nil, environment: ["JWT_SECRET": "CHANGE-ME-" + String(repeating: "0", count: 32)])
-        #expect(loaded.warnings.count == 1)
-        #expect(loaded.warnings.first?.hasPrefix("jwtSecret:") == true)
-        #expect(loaded.warnings.first?.contains("CHANGE-ME") == true)
+    /// Short or long, from the file or the environment: the placeholder never starts.
+    @Test(arguments: ["CHANGE-ME", "CHANGE-ME-" + String(repeating: "0", count: 32)])
+    func placeholderSecretsAreFatal(_ secret: String) {
+        let fromFile = issues(#"{"jwtSecret": "\#(secret)"}"#, environment: [:])
+        #expect(fromFile == [ConfigIssue(path: "jwtSecret", source: "config.json", message: Rules.placeholderSecretMessage)])
+        let fromEnvironment = issues(nil, environment: ["JWT_SECRET": secret])
+        #expect(fromEnvironment.map(\.source) == ["JWT_SECRET"])
+        #expect(fromEnvironment.map(\.message) == [Rules.placeholderSecretMessage])
+    }
+
+    @Test func placeholderMessageSaysHowToFixIt() {
+        let message = Rules.placeholderSecretMessage
+        #expect(message.contains("placeholder"))
+        #expect(message.contains("GLOBAL_ASYNC_QUERIES_JWT_SECRET"))
+        #expect(message.contains("at least 32 bytes"))
+        #expect(!message.contains("\n"))
+    }
+
+    /// The file the Debian package installs as /etc/superset-websocket/config.json is
+    /// refused for its secret alone: every other key in it is valid.
+    @Test func shippedExampleIsRefusedOnlyForItsPlaceholder() throws {
+        let example = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("config.example.json")
+        let found = issues(String(decoding: try Data(contentsOf: example), as: UTF8.self), environment: [:])
+        #expect(found == [ConfigIssue(path: "jwtSecret", source: "config.json", message: Rules.placeholderSecretMessage)])
+        let withSecret = try load(String(decoding: try Data(contentsOf: example), as: UTF8.self))
+        #expect(withSecret.warnings.isEmpty)
     }
 
     @Test(arguments: [#"[]"#, #"["none"]"#, #"["HS256", "none"]"#, #"["RS256"]"#, #"["ES256"]"#, #"["hs256"]"#])

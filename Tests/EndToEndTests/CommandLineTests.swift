@@ -4,28 +4,8 @@ import TestSupport
 
 /// The binary's configuration commands, run as an operator would.
 @Suite struct CommandLineTests {
-    struct Run {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-    }
-
-    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
-        let process = Process()
-        process.executableURL = ServiceProcess.binary
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("REDIS_") && !$0.key.hasPrefix("JWT_") }
-        env.merge(environment) { _, new in new }
-        process.environment = env
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try SignalMask.runWithDefaultMask { try process.run() }
-        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> BinaryRun {
+        try runBinary(arguments, environment: environment)
     }
 
     func configFile(_ json: String) throws -> String {

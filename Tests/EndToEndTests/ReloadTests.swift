@@ -64,6 +64,52 @@ extension EndToEnd {
             }
         }
 
+        @Test("the reload command (the unit's ExecReload=) signals $MAINPID, else the status socket's supervisor: new workers")
+        func reloadCommand() async throws {
+            try await withService { service in
+                var workers = try await service.waitUntilReady()
+                for environment in [["MAINPID": String(service.pid)], [:]] {
+                    let before = nowMs()
+                    let result = try runBinary(["reload", "--config", service.configPath], environment: environment)
+                    #expect(result.status == 0, "\(environment): \(result.stderr)")
+                    #expect(await service.notify.first("READY", value: "1", since: before, timeoutMs: 10_000) != nil)
+                    let old = workers
+                    let new = await eventually(timeoutMs: 8_000) { () -> Set<Int32>? in
+                        let current = service.workers
+                        return current.count == 2 && current.isDisjoint(with: old) ? current : nil
+                    }
+                    workers = try #require(new, "\(environment): a new generation; stderr:\n\(service.stderr)")
+                }
+            }
+        }
+
+        @Test("the reload command refuses a bad config with 78, naming the key, and signals nothing")
+        func reloadCommandChecksFirst() async throws {
+            try await withService { service in
+                let old = try await service.waitUntilReady()
+                try service.updateConfig(["jwtSecret": "too-short"])
+                let before = nowMs()
+                let result = try runBinary(["reload", "--config", service.configPath], environment: ["MAINPID": String(service.pid)])
+                #expect(result.status == 78)
+                #expect(result.stderr.contains("jwtSecret"), "\(result.stderr)")
+                // An absence: the supervisor would answer a SIGHUP within milliseconds.
+                #expect(await service.notify.first("RELOADING", value: "1", since: before, timeoutMs: 1_000) == nil)
+                #expect(service.workers == old)
+            }
+        }
+
+        @Test("the reload command never signals pid 0 or 1")
+        func reloadCommandRefusesGroupPIDs() throws {
+            let path = NSTemporaryDirectory() + "reload-\(UUID().uuidString.prefix(8)).json"
+            try Data("{\"jwtSecret\": \"\(TestTokens.secret)\"}".utf8).write(to: URL(fileURLWithPath: path))
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            for pid in ["0", "1", "-1"] {
+                let result = try runBinary(["reload", "--config", path, "--pid=\(pid)"])
+                #expect(result.status == 1, "\(pid)")
+                #expect(result.stderr.contains("refusing to signal"), "\(pid): \(result.stderr)")
+            }
+        }
+
         @Test("a reload can change the number of workers")
         func reloadChangesWorkerCount() async throws {
             try await withService(config: ["workers": 1]) { service in
