@@ -61,26 +61,3 @@ import TestSupport
         redis.stop()
     }
 }
-
-/// The replay source on its own, against a real `redis-server`.
-@Suite(.serialized) struct RedisReplaySourceTests {
-    func fetch(_ source: RedisReplaySource, channel: String, after: StreamID, upTo: StreamID) async -> Result<ReplayBatch, any Error> {
-        await withCheckedContinuation { continuation in
-            source.fetch(channelID: channel, after: after, upTo: upTo) { continuation.resume(returning: $0) }
-        }
-    }
-
-    @Test func aReplayAfterARedisRestartSucceedsOnAFreshConnection() async throws {
-        let redis = try RedisServer(persistence: .appendOnly)
-        let source = RedisReplaySource(endpoint: redis.endpoint, streamPrefix: "async-events-", threads: 1, logger: Logger(label: "test"))
-        let ids = try (0..<4).map { _ in try SupersetPublisher(endpoint: redis.endpoint).publish(channel: "r") }
-        let first = try await fetch(source, channel: "r", after: ids[0], upTo: ids[3]).get()
-        #expect(first.events.map(\.id) == Array(ids[1...]))
-        // The replay thread's connection dies with this restart.
-        try redis.restart()
-        let second = try await fetch(source, channel: "r", after: ids[1], upTo: ids[3]).get()
-        #expect(second.events.map(\.id) == Array(ids[2...]), "no failure (no 1013 for the client) after a restart")
-        source.stop()
-        redis.stop()
-    }
-}
