@@ -16,6 +16,13 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Scratch directory for logs and sockets.") var tmp = "bench/tmp"
     @Option(help: "A note about the machine's other load, written next to the figures.") var note = ""
     @Flag(help: "Skip the ceiling server.") var skipCeiling = false
+    @Option(help: "Only these scenarios (comma list of idle, firehose, broadcast, latency, storm), e.g. to profile one.")
+    var only: String?
+
+    private func wanted(_ name: String) -> Bool {
+        guard let only else { return true }
+        return only.split(separator: ",").contains { $0 == name }
+    }
 
     func run() throws {
         let sizes: BenchSizes = mode == "full" ? .full : .smoke
@@ -42,31 +49,31 @@ struct RunCommand: ParsableCommand {
         let ours = OurServer(service)
         let servicePID = service.process.pid
         Cleanup.add { kill(servicePID, SIGKILL) }
-        record.attempt("1/2/7 idle (ours)") {
+        if wanted("idle") { record.attempt("1/2/7 idle (ours)") {
             let idle = try scenarios.idle(ours)
             rows.idle[0] = idle
             record.details["idle.ours"] = idle.details
-        }
-        record.attempt("3 firehose (ours)") {
+        } }
+        if wanted("firehose") { record.attempt("3 firehose (ours)") {
             let firehose = try scenarios.firehose(ours)
             rows.firehose = firehose
             record.details["firehose.ours"] = firehose.details
-        }
-        record.attempt("4 broadcast (ours)") {
+        } }
+        if wanted("broadcast") { record.attempt("4 broadcast (ours)") {
             let broadcast = try scenarios.broadcast(ours)
             rows.broadcast[0] = broadcast
             record.details["broadcast.ours"] = broadcast.details
-        }
-        record.attempt("5 latency (ours)") {
+        } }
+        if wanted("latency") { record.attempt("5 latency (ours)") {
             let latency = try scenarios.latency(ours)
             rows.latency[0] = latency
             record.details["latency.ours"] = latency.details
-        }
-        record.attempt("6 storm (ours)") {
+        } }
+        if wanted("storm") { record.attempt("6 storm (ours)") {
             let storm = try scenarios.storm(ours)
             rows.storm = storm
             record.details["storm.ours"] = storm.details
-        }
+        } }
         service.stop()
 
         // The ceiling.
@@ -74,21 +81,21 @@ struct RunCommand: ParsableCommand {
             record.attempt("ceiling") {
                 let ceiling = try CeilingTarget(executable: executable, directory: directory)
                 defer { ceiling.stop() }
-                record.attempt("1/2 idle (ceiling)") {
+                if wanted("idle") { record.attempt("1/2 idle (ceiling)") {
                     let idle = try scenarios.idle(ceiling)
                     rows.idle[1] = idle
                     record.details["idle.ceiling"] = idle.details
-                }
-                record.attempt("4 broadcast (ceiling)") {
+                } }
+                if wanted("broadcast") { record.attempt("4 broadcast (ceiling)") {
                     let broadcast = try scenarios.broadcast(ceiling)
                     rows.broadcast[1] = broadcast
                     record.details["broadcast.ceiling"] = broadcast.details
-                }
-                record.attempt("5 latency (ceiling)") {
+                } }
+                if wanted("latency") { record.attempt("5 latency (ceiling)") {
                     let latency = try scenarios.latency(ceiling)
                     rows.latency[1] = latency
                     record.details["latency.ceiling"] = latency.details
-                }
+                } }
             }
         }
 

@@ -41,9 +41,11 @@ struct Scenarios {
         guard server.waitForSockets(0, timeout: sizes.waitTimeout) != nil else { throw failure("\(server.label): sockets of an earlier scenario never closed") }
         let rssBefore = ProcessMemory.rssBytes(server.pids)
         let slabBefore = ProcessMemory.kernelSlabBytes()
+        let usageBefore = ProcessUsage.of(server.pids)
         let clients = try fleet(server, label: "idle", connections: n, channels: n)
         defer { clients.finish() }
         try clients.waitConnected(timeout: sizes.waitTimeout)
+        let usage = ProcessUsage.of(server.pids) - usageBefore
         let report = try clients.report()
         guard report.upgraded == n else { throw failure("\(server.label): \(report.upgraded) of \(n) connections upgraded (\(report.refused) refused, \(report.failed) failed)") }
         guard let perWorker = server.waitForSockets(n, timeout: sizes.waitTimeout) else { throw failure("\(server.label): the server never counted \(n) sockets") }
@@ -62,6 +64,7 @@ struct Scenarios {
                 "rssBeforeBytes": Double(rssBefore), "rssAfterBytes": Double(rssAfter),
                 "slabBeforeBytes": Double(slabBefore), "slabAfterBytes": Double(slabAfter),
                 "perWorkerMax": Double(perWorker.max() ?? 0), "perWorkerMin": Double(perWorker.min() ?? 0),
+                "serverCPUSecondsForHandshakes": usage.cpuSeconds,
             ])
     }
 
@@ -83,8 +86,10 @@ struct Scenarios {
         guard server.waitForSockets(sizes.firehoseSockets, timeout: sizes.waitTimeout) != nil else { throw failure("firehose: sockets not all registered") }
         let publisher = try Publisher(endpoint: redis)
         defer { publisher.close() }
+        let usageBefore = ProcessUsage.of(server.pids)
         let published = try publisher.run(.init(count: events, channels: sizes.firehoseChannels, pipeline: sizes.firehosePipeline))
         let completed = (try? clients.waitComplete(timeout: sizes.waitTimeout)) != nil
+        let usage = ProcessUsage.of(server.pids) - usageBefore
         let report = try clients.report()
         let lossless = completed && report.missing == 0 && report.excess == 0 && report.dropped == 0
         return Firehose(
@@ -97,6 +102,7 @@ struct Scenarios {
                 "publishSeconds": seconds(published.startNs, published.endNs),
                 "deliverySeconds": seconds(published.startNs, report.lastMessageNs),
                 "latencyP99Ms": (report.latency.percentile(0.99) ?? .nan) / 1000,
+                "serverCPUSeconds": usage.cpuSeconds, "serverWriteSyscalls": Double(usage.writeSyscalls),
             ])
     }
 
@@ -113,6 +119,7 @@ struct Scenarios {
         defer { clients.finish() }
         try clients.waitConnected(timeout: sizes.waitTimeout)
         guard server.waitForSockets(sizes.broadcastSockets, timeout: sizes.waitTimeout) != nil else { throw failure("broadcast: sockets not all registered") }
+        let usageBefore = ProcessUsage.of(server.pids)
         let startNs: UInt64
         if let ceiling = server as? CeilingTarget {
             startNs = try ceiling.command("broadcast \(k)", timeout: sizes.waitTimeout).startNs
@@ -122,6 +129,7 @@ struct Scenarios {
             startNs = try publisher.run(.init(count: k, channels: 1, pipeline: k)).startNs
         }
         try clients.waitComplete(timeout: sizes.waitTimeout)
+        let usage = ProcessUsage.of(server.pids) - usageBefore
         let report = try clients.report()
         let expected = k * sizes.broadcastSockets
         guard report.messages == expected else { throw failure("\(server.label) broadcast: \(report.messages) of \(expected) deliveries") }
@@ -129,6 +137,7 @@ struct Scenarios {
         return Broadcast(
             deliveriesPerSecond: Double(expected) / duration,
             details: ["sockets": Double(sizes.broadcastSockets), "events": Double(k), "seconds": duration,
+                      "serverCPUSeconds": usage.cpuSeconds, "serverWriteSyscalls": Double(usage.writeSyscalls),
                       "latencyP50Ms": (report.latency.percentile(0.5) ?? .nan) / 1000])
     }
 
