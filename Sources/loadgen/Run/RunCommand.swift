@@ -53,33 +53,39 @@ struct RunCommand: ParsableCommand {
             let idle = try scenarios.idle(ours)
             rows.idle[0] = idle
             record.details["idle.ours"] = idle.details
+            record.details["idle.ours"]?["workerRestartsSoFar"] = Double(ours.restarts())
         } }
         if wanted("firehose") { record.attempt("3 firehose (ours)") {
             let firehose = try scenarios.firehose(ours)
             rows.firehose = firehose
             record.details["firehose.ours"] = firehose.details
+            record.details["firehose.ours"]?["workerRestartsSoFar"] = Double(ours.restarts())
         } }
         if wanted("broadcast") { record.attempt("4 broadcast (ours)") {
             let broadcast = try scenarios.broadcast(ours)
             rows.broadcast[0] = broadcast
             record.details["broadcast.ours"] = broadcast.details
+            record.details["broadcast.ours"]?["workerRestartsSoFar"] = Double(ours.restarts())
         } }
         if wanted("latency") { record.attempt("5 latency (ours)") {
             let latency = try scenarios.latency(ours)
             rows.latency[0] = latency
             record.details["latency.ours"] = latency.details
+            record.details["latency.ours"]?["workerRestartsSoFar"] = Double(ours.restarts())
         } }
         if wanted("storm") { record.attempt("6 storm (ours)") {
             let storm = try scenarios.storm(ours)
             rows.storm = storm
             record.details["storm.ours"] = storm.details
+            record.details["storm.ours"]?["workerRestartsSoFar"] = Double(ours.restarts())
         } }
+        record.details["service"] = ["workerRestarts": Double(ours.restarts())]
         service.stop()
 
         // The ceiling.
         if !skipCeiling {
             record.attempt("ceiling") {
-                let ceiling = try CeilingTarget(executable: executable, directory: directory)
+                let ceiling = try CeilingTarget(executable: executable, directory: directory, processes: 2)
                 defer { ceiling.stop() }
                 if wanted("idle") { record.attempt("1/2 idle (ceiling)") {
                     let idle = try scenarios.idle(ceiling)

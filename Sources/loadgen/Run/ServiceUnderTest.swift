@@ -17,7 +17,7 @@ final class ServiceUnderTest {
         var attempt = 0
         while true {
             attempt += 1
-            let port = try FreePort.loopback()
+            guard let port = ListenPort.pick() else { throw ChildProcess.Failure(description: "no free port for the service") }
             let notify = try NotifyListener(path: directory + "/notify.sock")
             var environment = ProcessInfo.processInfo.environment
             environment["PORT"] = String(port)
@@ -61,6 +61,7 @@ final class ServiceUnderTest {
         }
         struct Totals: Decodable {
             var connections: Int
+            var restarts: Int
             var counters: [String: Int64]
         }
         var workers: [Worker]
