@@ -17,11 +17,18 @@ import Testing
         let sessions = (0..<6).map { session("s\($0)") }
         sessions.forEach { registry.add($0) }
         registry.add(session("b0", channel: "b"))
-        for index in [2, 0, 5] { #expect(registry.remove(sessions[index])) }
+        for index in [2, 0, 5] {
+            let removed = registry.remove(sessions[index])
+            #expect(removed)
+        }
         #expect(Set(registry.sockets(in: "a").map(\.id)) == ["s1", "s3", "s4"])
         #expect(registry.socketCount == 4)
-        #expect(!registry.remove(sessions[2]), "a second removal is a no-op")
-        for index in [1, 3, 4] { #expect(registry.remove(sessions[index])) }
+        let again = registry.remove(sessions[2])
+        #expect(!again, "a second removal is a no-op")
+        for index in [1, 3, 4] {
+            let removed = registry.remove(sessions[index])
+            #expect(removed)
+        }
         #expect(registry.sockets(in: "a").isEmpty)
         #expect(registry.sockets(in: "b").map(\.id) == ["b0"])
         #expect(registry.socketCount == 1)
@@ -33,7 +40,8 @@ import Testing
         registry.add(a)
         let stranger = session("x0", channel: "x")
         stranger.registrySlot = 0
-        #expect(!registry.remove(stranger))
+        let removed = registry.remove(stranger)
+        #expect(!removed)
         #expect(registry.sockets(in: "a").map(\.id) == ["a0"])
     }
 }
