@@ -88,7 +88,7 @@ let package = Package(
         ]),
         // The benchmark suite: load generator, publisher, ceiling server, scenario driver.
         .executableTarget(name: "loadgen", dependencies: [
-            "Events", "RedisStreams", "TestSupport",
+            "Events", "RedisStreams", "TestSupport", "Control",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -15,18 +15,30 @@ struct ChannelRegistry {
     }
 
     mutating func add(_ session: SocketSession) {
+        session.registrySlot = channels[session.channelID]?.count ?? 0
         channels[session.channelID, default: []].append(session)
         socketCount += 1
     }
 
     /// Returns false when the session was not registered (already removed).
+    ///
+    /// O(1): the session knows its slot, the last socket of the channel takes it, and the
+    /// list is changed in place. (Copying the list out of the dictionary and back made
+    /// every removal copy and retain the whole channel: a channel of 10,000 sockets that
+    /// all disconnected kept the loop busy long enough to miss heartbeats.)
     @discardableResult
     mutating func remove(_ session: SocketSession) -> Bool {
-        guard var list = channels[session.channelID],
-              let index = list.firstIndex(where: { $0 === session })
-        else { return false }
-        list.remove(at: index)
-        channels[session.channelID] = list
+        let id = session.channelID
+        let slot = session.registrySlot
+        guard slot >= 0, let count = channels[id]?.count, slot < count, channels[id]?[slot] === session else { return false }
+        let last = count - 1
+        if slot != last {
+            let moved = channels[id]![last]
+            channels[id]![slot] = moved
+            moved.registrySlot = slot
+        }
+        channels[id]!.removeLast()
+        session.registrySlot = -1
         socketCount -= 1
         return true
     }

@@ -37,6 +37,9 @@ final class SocketSession {
     /// Set once a possible replay gap has been counted and logged: once per socket.
     var gapLogged = false
     var needsFlush = false
+    /// Its index in its channel's list in the registry (-1: not registered), so that
+    /// removing it costs O(1) however many tabs share the channel.
+    var registrySlot = -1
 
     init(id: String, channelID: String, channel: any Channel, now: NIODeadline) {
         self.id = id

@@ -3,12 +3,13 @@ import Foundation
 import NIOCore
 import NIOPosix
 
-/// The ceiling: the least a SwiftNIO WebSocket server can do (see `CeilingServer`).
+/// The ceiling: the least a SwiftNIO WebSocket server can do (see `CeilingServer`). The
+/// driver runs one process per worker of the service, on one port (`--reuse-port`).
 /// Prints `listening` with its port; then reads commands on stdin, each answered with a
 /// `done` line when finished:
 /// - `broadcast <events>`: every socket receives `<events>` messages;
-/// - `paced <events> <perSecond>`: `<events>` messages, each to the next socket in turn, at
-///   `<perSecond>`;
+/// - `paced <perSocket> <perSecond>`: `<perSocket>` messages to every socket, one socket at
+///   a time in turn, at `<perSecond>` (this process's share of the run's rate);
 /// - `exit` (or EOF): stop.
 struct CeilingCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,10 +17,12 @@ struct CeilingCommand: ParsableCommand {
 
     @Option(help: "Bind address.") var host = "0.0.0.0"
     @Option(help: "Port (0: any free one).") var port = 0
-    @Option(help: "Event-loop threads (the service under test runs 2 workers).") var threads = 2
+    @Option(help: "Event-loop threads.") var threads = 1
+    @Flag(help: "SO_REUSEPORT, so that several ceiling processes share the port as the service's workers do.")
+    var reusePort = false
 
     func run() throws {
-        let server = try CeilingServer(host: host, port: port, threads: threads)
+        let server = try CeilingServer(host: host, port: port, threads: threads, reusePort: reusePort)
         LineOutput.emit(EventLine(event: "listening", body: ["port": server.port]))
         while let line = readLine() {
             let words = line.split(separator: " ")
@@ -31,10 +34,10 @@ struct CeilingCommand: ParsableCommand {
                 let written = server.broadcast(events: events)
                 LineOutput.emit(EventLine(event: "done", body: ["written": UInt64(written), "startNs": startNs, "endNs": BenchClock.nowNs()]))
             case "paced":
-                let events = Int(words.dropFirst().first ?? "1") ?? 1
+                let perSocket = Int(words.dropFirst().first ?? "1") ?? 1
                 let rate = Double(words.dropFirst(2).first ?? "1000") ?? 1000
                 let startNs = BenchClock.nowNs()
-                let written = server.paced(events: events, perSecond: rate)
+                let written = server.paced(perSocket: perSocket, perSecond: rate)
                 LineOutput.emit(EventLine(event: "done", body: ["written": UInt64(written), "startNs": startNs, "endNs": BenchClock.nowNs()]))
             case "connections":
                 LineOutput.emit(EventLine(event: "connections", body: server.connectionsPerLoop()))

@@ -34,16 +34,19 @@ final class CeilingLoop: @unchecked Sendable {
         return order
     }
 
-    /// One message, encoded once (with the time it is sent) and written to every socket;
-    /// one flush per socket for the batch. Yields to the loop between events.
-    func broadcast(events: Int, done: EventLoopPromise<Int>, written: Int = 0) {
+    /// Messages encoded once each (with the time they are sent) and written to every
+    /// socket, `batch` events at a time with one flush per socket per batch (what the
+    /// service does with `eventYieldBatchSize`); yields to the loop between batches.
+    func broadcast(events: Int, batch: Int = 100, done: EventLoopPromise<Int>, written: Int = 0) {
         guard events > 0 else { return done.succeed(written) }
-        let frame = nextFrame(channel: "bench-0")
+        let n = min(events, max(1, batch))
+        let frames = (0..<n).map { _ in nextFrame(channel: "bench-0") }
         let targets = all
-        for context in targets { context.write(NIOAny(frame), promise: nil) }
-        for context in targets { context.flush() }
-        let loop = self.loop
-        loop.execute { self.broadcast(events: events - 1, done: done, written: written + targets.count) }
+        for context in targets {
+            for frame in frames { context.write(NIOAny(frame), promise: nil) }
+            context.flush()
+        }
+        loop.execute { self.broadcast(events: events - n, batch: batch, done: done, written: written + n * targets.count) }
     }
 
     /// One message to the next socket in turn.

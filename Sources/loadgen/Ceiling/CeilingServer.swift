@@ -7,7 +7,8 @@ import NIOWebSocket
 /// The ceiling of our own stack: SwiftNIO's standard HTTP server pipeline and
 /// `NIOWebSocketServerUpgrader`, every upgrade accepted (no JWT, no Redis, no channel
 /// registry, no replay), frames encoded once per event and written as bytes. Same thread
-/// count as the service's workers, same socket options. What it achieves is what the
+/// count as the service's workers, same socket options, and
+/// the driver runs one such process per worker of the service on one `SO_REUSEPORT` port. What it achieves is what the
 /// service could at best; the service's figure divided by it is the part of the machine
 /// the service leaves on the table.
 final class CeilingServer: Sendable {
@@ -16,13 +17,14 @@ final class CeilingServer: Sendable {
     private let channel: any Channel
     private let loops: [CeilingLoop]
 
-    init(host: String, port: Int, threads: Int) throws {
+    init(host: String, port: Int, threads: Int, reusePort: Bool) throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
         let loops = Array(group.makeIterator()).map { CeilingLoop(loop: $0) }
         let byLoop = Dictionary(uniqueKeysWithValues: loops.map { (ObjectIdentifier($0.loop as AnyObject), $0) })
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 4096)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelOption(.socketOption(NIOBSDSocket.Option(rawValue: SO_REUSEPORT)), value: reusePort ? 1 : 0)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 let registry = byLoop[ObjectIdentifier(channel.eventLoop as AnyObject)]!
@@ -58,19 +60,20 @@ final class CeilingServer: Sendable {
         return futures.reduce(0) { $0 + ((try? $1.wait()) ?? 0) }
     }
 
-    /// `events` messages, one socket at a time in turn, spread evenly over the loops,
-    /// at `perSecond` in total (1 ms ticks).
-    func paced(events: Int, perSecond: Double) -> Int {
-        let share = events / loops.count
-        let perTick = perSecond / Double(loops.count) / 1_000
-        let futures = loops.map { registry in
+    /// `perSocket` messages to every socket, one socket at a time in turn, at
+    /// `perSecond` in total over this process's loops (1 ms ticks).
+    func paced(perSocket: Int, perSecond: Double) -> Int {
+        let counts = connectionsPerLoop()
+        let total = max(1, counts.reduce(0, +))
+        let futures = zip(loops, counts).map { registry, count in
             registry.loop.flatSubmit {
                 let done = registry.loop.makePromise(of: Int.self)
-                guard registry.count > 0, share > 0 else {
+                let share = perSocket * count
+                guard share > 0 else {
                     done.succeed(0)
                     return done.futureResult
                 }
-                let pacer = Pacer(share: share, perMs: perTick)
+                let pacer = Pacer(share: share, perMs: perSecond * Double(count) / Double(total) / 1_000)
                 registry.loop.scheduleRepeatedTask(initialDelay: .zero, delay: .milliseconds(1)) { task in
                     pacer.tick(registry)
                     if pacer.sent >= share {

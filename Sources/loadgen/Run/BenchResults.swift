@@ -44,6 +44,9 @@ struct BenchResults: Codable, Sendable {
             lines.append("| \(figure.scenario) | \(figure.name) | \(Self.format(figure.ours, figure.unit)) | \(Self.format(figure.ceiling, figure.unit)) | "
                 + "\(figure.ratio.map { String(format: "%.2f", $0) } ?? "–") | \(figure.target) | \(figure.note) |")
         }
+        if let restarts = details["service"]?["workerRestarts"], restarts > 0 {
+            lines += ["", "The supervisor replaced \(Int(restarts)) worker(s) during the service's scenarios (see `workerRestartsSoFar` in the JSON)."]
+        }
         if !failures.isEmpty {
             lines += ["", "Broken scenarios:"] + failures.map { "- \($0)" }
         }

@@ -99,14 +99,26 @@ final class ChildProcess: @unchecked Sendable {
 
     private func markExited() { exited = true }
 
-    /// Waits for the process to exit (its termination handler), killing it after `timeout`.
+    /// Waits for the process to exit (its termination handler), killing it after
+    /// `timeout`. Never calls `Process.waitUntilExit`, which was seen to hang on Linux
+    /// for a child already reaped; a process that is gone (`kill(pid, 0)` fails) counts
+    /// as exited even if the handler has not run.
     func waitForExit(timeout: Double) {
-        let limit = Date().addingTimeInterval(timeout)
+        if !waitExited(until: Date().addingTimeInterval(timeout)) {
+            kill(pid, SIGKILL)
+            _ = waitExited(until: Date().addingTimeInterval(5))
+        }
+    }
+
+    private func waitExited(until limit: Date) -> Bool {
         condition.lock()
-        while !exited, condition.wait(until: limit) {}
-        let done = exited
-        condition.unlock()
-        if !done { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        defer { condition.unlock() }
+        while !exited {
+            if kill(pid, 0) != 0, errno == ESRCH { return true }
+            // The handler normally wakes us; the short slice only bounds the fallback check.
+            let slice = min(limit, Date().addingTimeInterval(0.2))
+            if !condition.wait(until: slice), Date() >= limit { return exited }
+        }
+        return true
     }
 }

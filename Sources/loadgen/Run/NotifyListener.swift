@@ -27,14 +27,18 @@ final class NotifyListener {
         unlink(path)
     }
 
-    /// Blocks until a datagram carries `line` (e.g. `READY=1`), or `timeout` passes.
-    func wait(for line: String, timeout: Double) -> Bool {
+    /// Blocks until a datagram carries `line` (e.g. `READY=1`), or `timeout` passes, or
+    /// `alive` says the sender is gone (checked every 200 ms).
+    func wait(for line: String, timeout: Double, alive: () -> Bool) -> Bool {
         let limit = Date().addingTimeInterval(timeout)
         var buffer = [UInt8](repeating: 0, count: 4096)
         while Date() < limit {
             var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let left = Int32(max(1, limit.timeIntervalSinceNow * 1000))
-            guard poll(&poller, 1, left) > 0 else { continue }
+            let left = Int32(max(1, min(200, limit.timeIntervalSinceNow * 1000)))
+            guard poll(&poller, 1, left) > 0 else {
+                if !alive() { return false }
+                continue
+            }
             let n = recv(fd, &buffer, buffer.count, 0)
             guard n > 0 else { continue }
             let text = String(decoding: buffer[..<n], as: UTF8.self)

@@ -10,9 +10,12 @@ enum ProcessMemory {
         while index < result.count {
             let current = result[index]
             index += 1
-            let path = "/proc/\(current)/task/\(current)/children"
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
-            result += text.split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            // A child belongs to the thread that spawned it: read every thread's list.
+            let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(current)/task")) ?? []
+            for task in tasks {
+                guard let text = try? String(contentsOfFile: "/proc/\(current)/task/\(task)/children", encoding: .utf8) else { continue }
+                result += text.split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            }
         }
         return result
     }
@@ -44,5 +47,35 @@ enum ProcessMemory {
             return Int(line.dropFirst(name.count + 1).split(whereSeparator: \.isWhitespace).first ?? "")
         }
         return nil
+    }
+}
+
+/// CPU time and write syscalls of processes, from `/proc/<pid>/stat` and `/proc/<pid>/io`:
+/// how much of the machine a server used for a scenario, and in how many writes.
+struct ProcessUsage {
+    var cpuSeconds: Double
+    var writeSyscalls: Int
+
+    static func of(_ pids: [Int32]) -> ProcessUsage {
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        var cpu = 0.0
+        var writes = 0
+        for pid in pids {
+            if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+               let close = stat.lastIndex(of: ")") {
+                // Fields after the command name: state is field 3, utime 14, stime 15.
+                let fields = stat[stat.index(after: close)...].split(separator: " ")
+                if fields.count > 12 { cpu += (Double(fields[11]) ?? 0) / ticks + (Double(fields[12]) ?? 0) / ticks }
+            }
+            if let io = try? String(contentsOfFile: "/proc/\(pid)/io", encoding: .utf8),
+               let line = io.split(separator: "\n").first(where: { $0.hasPrefix("syscw:") }) {
+                writes += Int(line.dropFirst(6).trimmingCharacters(in: .whitespaces)) ?? 0
+            }
+        }
+        return ProcessUsage(cpuSeconds: cpu, writeSyscalls: writes)
+    }
+
+    static func - (after: ProcessUsage, before: ProcessUsage) -> ProcessUsage {
+        ProcessUsage(cpuSeconds: after.cpuSeconds - before.cpuSeconds, writeSyscalls: after.writeSyscalls - before.writeSyscalls)
     }
 }

@@ -16,6 +16,13 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Scratch directory for logs and sockets.") var tmp = "bench/tmp"
     @Option(help: "A note about the machine's other load, written next to the figures.") var note = ""
     @Flag(help: "Skip the ceiling server.") var skipCeiling = false
+    @Option(help: "Only these scenarios (comma list of idle, firehose, broadcast, latency, storm), e.g. to profile one.")
+    var only: String?
+
+    private func wanted(_ name: String) -> Bool {
+        guard let only else { return true }
+        return only.split(separator: ",").contains { $0 == name }
+    }
 
     func run() throws {
         let sizes: BenchSizes = mode == "full" ? .full : .smoke
@@ -42,53 +49,59 @@ struct RunCommand: ParsableCommand {
         let ours = OurServer(service)
         let servicePID = service.process.pid
         Cleanup.add { kill(servicePID, SIGKILL) }
-        record.attempt("1/2/7 idle (ours)") {
+        if wanted("idle") { record.attempt("1/2/7 idle (ours)") {
             let idle = try scenarios.idle(ours)
             rows.idle[0] = idle
             record.details["idle.ours"] = idle.details
-        }
-        record.attempt("3 firehose (ours)") {
+            record.details["idle.ours"]?["workerRestartsSoFar"] = Double(ours.restarts())
+        } }
+        if wanted("firehose") { record.attempt("3 firehose (ours)") {
             let firehose = try scenarios.firehose(ours)
             rows.firehose = firehose
             record.details["firehose.ours"] = firehose.details
-        }
-        record.attempt("4 broadcast (ours)") {
+            record.details["firehose.ours"]?["workerRestartsSoFar"] = Double(ours.restarts())
+        } }
+        if wanted("broadcast") { record.attempt("4 broadcast (ours)") {
             let broadcast = try scenarios.broadcast(ours)
             rows.broadcast[0] = broadcast
             record.details["broadcast.ours"] = broadcast.details
-        }
-        record.attempt("5 latency (ours)") {
+            record.details["broadcast.ours"]?["workerRestartsSoFar"] = Double(ours.restarts())
+        } }
+        if wanted("latency") { record.attempt("5 latency (ours)") {
             let latency = try scenarios.latency(ours)
             rows.latency[0] = latency
             record.details["latency.ours"] = latency.details
-        }
-        record.attempt("6 storm (ours)") {
+            record.details["latency.ours"]?["workerRestartsSoFar"] = Double(ours.restarts())
+        } }
+        if wanted("storm") { record.attempt("6 storm (ours)") {
             let storm = try scenarios.storm(ours)
             rows.storm = storm
             record.details["storm.ours"] = storm.details
-        }
+            record.details["storm.ours"]?["workerRestartsSoFar"] = Double(ours.restarts())
+        } }
+        record.details["service"] = ["workerRestarts": Double(ours.restarts())]
         service.stop()
 
         // The ceiling.
         if !skipCeiling {
             record.attempt("ceiling") {
-                let ceiling = try CeilingTarget(executable: executable, directory: directory)
+                let ceiling = try CeilingTarget(executable: executable, directory: directory, processes: 2)
                 defer { ceiling.stop() }
-                record.attempt("1/2 idle (ceiling)") {
+                if wanted("idle") { record.attempt("1/2 idle (ceiling)") {
                     let idle = try scenarios.idle(ceiling)
                     rows.idle[1] = idle
                     record.details["idle.ceiling"] = idle.details
-                }
-                record.attempt("4 broadcast (ceiling)") {
+                } }
+                if wanted("broadcast") { record.attempt("4 broadcast (ceiling)") {
                     let broadcast = try scenarios.broadcast(ceiling)
                     rows.broadcast[1] = broadcast
                     record.details["broadcast.ceiling"] = broadcast.details
-                }
-                record.attempt("5 latency (ceiling)") {
+                } }
+                if wanted("latency") { record.attempt("5 latency (ceiling)") {
                     let latency = try scenarios.latency(ceiling)
                     rows.latency[1] = latency
                     record.details["latency.ceiling"] = latency.details
-                }
+                } }
             }
         }
 

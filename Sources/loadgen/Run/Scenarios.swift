@@ -12,6 +12,9 @@ struct Scenarios {
 
     private func fleet(_ server: BenchServer, label: String, connections: Int, channels: Int, expect: Int = 0,
                        lastID: String? = nil, inFlight: Int = 256) throws -> ClientFleet {
+        guard server.settle(timeout: sizes.waitTimeout) else {
+            throw failure("\(server.label) \(label): the server did not settle (sockets left, or workers not ready)")
+        }
         let plan = ClientFleet.Plan(
             port: server.port, connections: connections, processes: sizes.clientProcesses, channels: channels,
             expect: expect, lastID: lastID, inFlight: inFlight, deadline: sizes.waitTimeout * 3)
@@ -31,6 +34,8 @@ struct Scenarios {
         var rssPerConnection: Double
         var kernelPerConnection: Double
         var balance: Double
+        /// Server CPU time per handshake (µs): what the handshake costs, whatever the load.
+        var cpuMicrosPerHandshake: Double
         var perWorker: [Int]
         var upgraded: Int
         var details: [String: Double]
@@ -38,12 +43,14 @@ struct Scenarios {
 
     func idle(_ server: BenchServer) throws -> Idle {
         let n = sizes.idleConnections
-        guard server.waitForSockets(0, timeout: sizes.waitTimeout) != nil else { throw failure("\(server.label): sockets of an earlier scenario never closed") }
+        guard server.settle(timeout: sizes.waitTimeout) else { throw failure("\(server.label): sockets of an earlier scenario never closed") }
         let rssBefore = ProcessMemory.rssBytes(server.pids)
         let slabBefore = ProcessMemory.kernelSlabBytes()
+        let usageBefore = ProcessUsage.of(server.pids)
         let clients = try fleet(server, label: "idle", connections: n, channels: n)
         defer { clients.finish() }
         try clients.waitConnected(timeout: sizes.waitTimeout)
+        let usage = ProcessUsage.of(server.pids) - usageBefore
         let report = try clients.report()
         guard report.upgraded == n else { throw failure("\(server.label): \(report.upgraded) of \(n) connections upgraded (\(report.refused) refused, \(report.failed) failed)") }
         guard let perWorker = server.waitForSockets(n, timeout: sizes.waitTimeout) else { throw failure("\(server.label): the server never counted \(n) sockets") }
@@ -56,12 +63,14 @@ struct Scenarios {
             // Both ends of every loopback connection are in the slab: half is the server's.
             kernelPerConnection: Double(slabAfter - slabBefore) / Double(n) / 2,
             balance: Double(perWorker.max() ?? 0) / Double(max(1, perWorker.min() ?? 1)),
+            cpuMicrosPerHandshake: usage.cpuSeconds * 1e6 / Double(n),
             perWorker: perWorker, upgraded: report.upgraded,
             details: [
                 "connections": Double(n), "handshakeSeconds": duration,
                 "rssBeforeBytes": Double(rssBefore), "rssAfterBytes": Double(rssAfter),
                 "slabBeforeBytes": Double(slabBefore), "slabAfterBytes": Double(slabAfter),
                 "perWorkerMax": Double(perWorker.max() ?? 0), "perWorkerMin": Double(perWorker.min() ?? 0),
+                "serverCPUSecondsForHandshakes": usage.cpuSeconds,
             ])
     }
 
@@ -80,11 +89,14 @@ struct Scenarios {
         let clients = try fleet(server, label: "firehose", connections: sizes.firehoseSockets, channels: sizes.firehoseChannels, expect: perChannel)
         defer { clients.finish() }
         try clients.waitConnected(timeout: sizes.waitTimeout)
-        guard server.waitForSockets(sizes.firehoseSockets, timeout: sizes.waitTimeout) != nil else { throw failure("firehose: sockets not all registered") }
+        try expectUpgraded(clients, sizes.firehoseSockets, server: server, label: "firehose")
+        guard server.waitForSockets(sizes.firehoseSockets, timeout: sizes.waitTimeout) != nil else { throw failure("firehose: the server never counted all sockets") }
         let publisher = try Publisher(endpoint: redis)
         defer { publisher.close() }
+        let usageBefore = ProcessUsage.of(server.pids)
         let published = try publisher.run(.init(count: events, channels: sizes.firehoseChannels, pipeline: sizes.firehosePipeline))
         let completed = (try? clients.waitComplete(timeout: sizes.waitTimeout)) != nil
+        let usage = ProcessUsage.of(server.pids) - usageBefore
         let report = try clients.report()
         let lossless = completed && report.missing == 0 && report.excess == 0 && report.dropped == 0
         return Firehose(
@@ -97,6 +109,7 @@ struct Scenarios {
                 "publishSeconds": seconds(published.startNs, published.endNs),
                 "deliverySeconds": seconds(published.startNs, report.lastMessageNs),
                 "latencyP99Ms": (report.latency.percentile(0.99) ?? .nan) / 1000,
+                "serverCPUSeconds": usage.cpuSeconds, "serverWriteSyscalls": Double(usage.writeSyscalls),
             ])
     }
 
@@ -104,6 +117,8 @@ struct Scenarios {
 
     struct Broadcast {
         var deliveriesPerSecond: Double
+        /// Server CPU time per delivery (ns).
+        var cpuNanosPerDelivery: Double
         var details: [String: Double]
     }
 
@@ -112,7 +127,9 @@ struct Scenarios {
         let clients = try fleet(server, label: "broadcast", connections: sizes.broadcastSockets, channels: 1, expect: k)
         defer { clients.finish() }
         try clients.waitConnected(timeout: sizes.waitTimeout)
-        guard server.waitForSockets(sizes.broadcastSockets, timeout: sizes.waitTimeout) != nil else { throw failure("broadcast: sockets not all registered") }
+        try expectUpgraded(clients, sizes.broadcastSockets, server: server, label: "broadcast")
+        guard server.waitForSockets(sizes.broadcastSockets, timeout: sizes.waitTimeout) != nil else { throw failure("broadcast: the server never counted all sockets") }
+        let usageBefore = ProcessUsage.of(server.pids)
         let startNs: UInt64
         if let ceiling = server as? CeilingTarget {
             startNs = try ceiling.command("broadcast \(k)", timeout: sizes.waitTimeout).startNs
@@ -122,13 +139,16 @@ struct Scenarios {
             startNs = try publisher.run(.init(count: k, channels: 1, pipeline: k)).startNs
         }
         try clients.waitComplete(timeout: sizes.waitTimeout)
+        let usage = ProcessUsage.of(server.pids) - usageBefore
         let report = try clients.report()
         let expected = k * sizes.broadcastSockets
         guard report.messages == expected else { throw failure("\(server.label) broadcast: \(report.messages) of \(expected) deliveries") }
         let duration = seconds(startNs, report.lastMessageNs)
         return Broadcast(
             deliveriesPerSecond: Double(expected) / duration,
+            cpuNanosPerDelivery: usage.cpuSeconds * 1e9 / Double(expected),
             details: ["sockets": Double(sizes.broadcastSockets), "events": Double(k), "seconds": duration,
+                      "serverCPUSeconds": usage.cpuSeconds, "serverWriteSyscalls": Double(usage.writeSyscalls),
                       "latencyP50Ms": (report.latency.percentile(0.5) ?? .nan) / 1000])
     }
 
@@ -148,10 +168,11 @@ struct Scenarios {
         let clients = try fleet(server, label: "latency", connections: n, channels: n, expect: perConnection)
         defer { clients.finish() }
         try clients.waitConnected(timeout: sizes.waitTimeout)
-        guard server.waitForSockets(n, timeout: sizes.waitTimeout) != nil else { throw failure("latency: sockets not all registered") }
+        try expectUpgraded(clients, n, server: server, label: "latency")
+        guard server.waitForSockets(n, timeout: sizes.waitTimeout) != nil else { throw failure("latency: the server never counted all sockets") }
         let paceTimeout = Double(events) / sizes.latencyRate + sizes.waitTimeout
         if let ceiling = server as? CeilingTarget {
-            _ = try ceiling.command("paced \(events) \(sizes.latencyRate)", timeout: paceTimeout)
+            _ = try ceiling.paced(perSocket: perConnection, perSecond: sizes.latencyRate, timeout: paceTimeout)
         } else {
             let publisher = try Publisher(endpoint: redis)
             defer { publisher.close() }
@@ -197,6 +218,13 @@ struct Scenarios {
             "clients": Double(sizes.stormClients), "channels": Double(sizes.stormChannels), "eventsBehind": Double(perSocket),
             "firehoseEventsBehind": Double(behind), "handshakeSeconds": seconds(report.firstConnectNs, report.lastUpgradeNs),
         ])
+    }
+
+    private func expectUpgraded(_ clients: ClientFleet, _ n: Int, server: BenchServer, label: String) throws {
+        let report = try clients.report()
+        guard report.upgraded == n else {
+            throw failure("\(server.label) \(label): \(report.upgraded) of \(n) upgraded (\(report.refused) refused, \(report.failed) failed)")
+        }
     }
 
     private func failure(_ text: String) -> ChildProcess.Failure {

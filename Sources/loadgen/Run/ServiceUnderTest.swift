@@ -1,3 +1,4 @@
+import Control
 import Foundation
 import TestSupport
 
@@ -7,29 +8,40 @@ import TestSupport
 final class ServiceUnderTest {
     let port: Int
     let process: ChildProcess
-    private let binary: String
-    private let environment: [String: String]
+    private let controlSocket: String
 
+    /// Starts the service on a free port; tries another port when the one picked was
+    /// taken meanwhile (other test suites share the machine).
     init(binary: String, redisPort: Int, workers: Int, directory: String) throws {
-        self.binary = binary
-        port = try FreePort.loopback()
-        let notify = try NotifyListener(path: directory + "/notify.sock")
-        var environment = ProcessInfo.processInfo.environment
-        environment["PORT"] = String(port)
-        environment["REDIS_HOST"] = "127.0.0.1"
-        environment["REDIS_PORT"] = String(redisPort)
-        environment["JWT_SECRET"] = TestTokens.secret
-        environment["WORKERS"] = String(workers)
-        environment["LOG_LEVEL"] = "warn"
-        environment["CONTROL_SOCKET"] = directory + "/control.sock"
-        environment["NOTIFY_SOCKET"] = notify.path
-        self.environment = environment
-        process = try ChildProcess(
-            name: "service", executable: binary, arguments: ["serve"], environment: environment,
-            stderrPath: directory + "/service.log")
-        guard notify.wait(for: "READY=1", timeout: 60) else {
+        controlSocket = directory + "/control.sock"
+        var attempt = 0
+        while true {
+            attempt += 1
+            guard let port = ListenPort.pick() else { throw ChildProcess.Failure(description: "no free port for the service") }
+            let notify = try NotifyListener(path: directory + "/notify.sock")
+            var environment = ProcessInfo.processInfo.environment
+            environment["PORT"] = String(port)
+            environment["REDIS_HOST"] = "127.0.0.1"
+            environment["REDIS_PORT"] = String(redisPort)
+            environment["JWT_SECRET"] = TestTokens.secret
+            environment["WORKERS"] = String(workers)
+            environment["LOG_LEVEL"] = "warn"
+            environment["CONTROL_SOCKET"] = controlSocket
+            environment["NOTIFY_SOCKET"] = notify.path
+            let process = try ChildProcess(
+                name: "service", executable: binary, arguments: ["serve"], environment: environment,
+                stderrPath: directory + "/service-\(attempt).log")
+            if notify.wait(for: "READY=1", timeout: 60, alive: { kill(process.pid, 0) == 0 }) {
+                self.port = port
+                self.process = process
+                break
+            }
             process.signal(SIGKILL)
-            throw ChildProcess.Failure(description: "the service did not send READY=1 within 60 s (see \(directory)/service.log)")
+            process.waitForExit(timeout: 5)
+            guard attempt < 3 else {
+                throw ChildProcess.Failure(description: "the service did not send READY=1 (see \(directory)/service-*.log)")
+            }
+            log("the service did not start on port \(port); trying another")
         }
         guard try waitForStatus(timeout: 30, { status in
             status.workers.count == workers && status.workers.allSatisfy { !($0.firehoseLastID ?? "").isEmpty }
@@ -49,25 +61,18 @@ final class ServiceUnderTest {
         }
         struct Totals: Decodable {
             var connections: Int
+            var restarts: Int
             var counters: [String: Int64]
         }
         var workers: [Worker]
         var totals: Totals
     }
 
-    /// `superset-websocket status --json`.
+    /// The supervisor's status snapshot, read from its control socket (what
+    /// `superset-websocket status --json` prints).
     func status() throws -> Status {
-        let pipe = Pipe()
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: binary)
-        child.arguments = ["status", "--json"]
-        child.environment = environment
-        child.standardOutput = pipe
-        child.standardError = FileHandle.nullDevice
-        try child.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        child.waitUntilExit()
-        return try JSONDecoder().decode(Status.self, from: data)
+        let bytes = try ControlClient.fetch(candidates: [controlSocket])
+        return try JSONDecoder().decode(Status.self, from: Data(bytes))
     }
 
     /// Polls the status socket (another process's state: nothing to await) until
