@@ -47,6 +47,8 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+# A command that fails outside any check (set -e) still says so, as a FAIL line.
+trap 'fail "unexpected failure" "line $LINENO: $BASH_COMMAND"' ERR
 
 # --- the root and the container ----------------------------------------------------
 root=$(cached_root) || fail "debian root" "debootstrap failed"
