@@ -14,6 +14,7 @@ cd "$(dirname "$0")/.."
 . scripts/lib/container.sh
 
 deb=$(realpath "${1:?usage: $0 PACKAGE.deb}")
+[ -f "$deb" ] || { echo "$0: no such package: $deb" >&2; exit 2; }
 artifacts=$(realpath -m "${PROOF_ARTIFACTS:-dist/proof}")
 mkdir -p "$artifacts"
 unit=superset-websocket.service
