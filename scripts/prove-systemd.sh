@@ -14,6 +14,7 @@ cd "$(dirname "$0")/.."
 . scripts/lib/container.sh
 
 deb=$(realpath "${1:?usage: $0 PACKAGE.deb}")
+[ -f "$deb" ] || { echo "$0: no such package: $deb" >&2; exit 2; }
 artifacts=$(realpath -m "${PROOF_ARTIFACTS:-dist/proof}")
 mkdir -p "$artifacts"
 unit=superset-websocket.service
@@ -47,6 +48,8 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+# A command that fails outside any check (set -e) still says so, as a FAIL line.
+trap 'fail "unexpected failure" "line $LINENO: $BASH_COMMAND"' ERR
 
 # --- the root and the container ----------------------------------------------------
 root=$(cached_root) || fail "debian root" "debootstrap failed"
@@ -65,8 +68,13 @@ sed -i "s/^Version: .*/Version: $version+proof1/" "$work/next/DEBIAN/control"
 sed -i 's/"CHANGE-ME: /"CHANGE-ME (newer package): /' "$work/next/etc/superset-websocket/config.json"
 (cd "$work/next" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | xargs -0 md5sum >DEBIAN/md5sums)
 dpkg-deb --root-owner-group -Zgzip -z1 -b "$work/next" "$CT_ROOT/root/pkg/next.deb" >/dev/null
+pass "packages" "$(basename "$deb") and, for the upgrade, $version+proof1 with a changed config.json"
 
 # --- install -------------------------------------------------------------------------
+# The container has no network but loopback, so systemd-networkd-wait-online would hold
+# network-online.target, which the unit wants, for its two-minute timeout on the first
+# start: here nothing is to come online.
+ct systemctl mask --now systemd-networkd-wait-online.service >/dev/null 2>&1
 apt_install() {
   ct env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
     -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$@"
@@ -153,7 +161,13 @@ done
 [ -n "$(ct ls -A /root)" ] && [ -z "$(in_service ls -A /root)" ] || fail "sandbox" "/root visible (ProtectHome)"
 [ "$(in_service stat -c %d:%i /dev)" != "$(ct stat -c %d:%i /dev)" ] && in_service test -c /dev/null \
   || fail "sandbox" "/dev not private (PrivateDevices)"
-pass "sandbox" "uid $uid, no capabilities, NoNewPrivs, seccomp; / read-only, private /tmp and /dev, no /root"
+proc_options=$(in_service findmnt -no OPTIONS /proc)
+[[ ",$proc_options," == *,hidepid=invisible,* && ",$proc_options," == *,subset=pid,* ]] \
+  || fail "sandbox" "/proc mounted $proc_options (ProtectProc=invisible, ProcSubset=pid)"
+# PrivateUsers=: a user namespace that maps only root and the service's own user.
+[ "$(ct awk 'END { print NR }' "/proc/$main/uid_map")" -le 2 ] && ! ct grep -q '4294967295' "/proc/$main/uid_map" \
+  || fail "sandbox" "uid_map $(ct cat "/proc/$main/uid_map" | tr -s ' \n' ' ') (PrivateUsers)"
+pass "sandbox" "uid $uid, no capabilities, NoNewPrivs, seccomp, own user namespace; / read-only, private /tmp and /dev, no /root, /proc hidepid=invisible,subset=pid"
 
 # --- serving ---------------------------------------------------------------------------
 code=$(health) && [ "$code" = 200 ] || fail "/health" "HTTP ${code:-none}"
@@ -210,7 +224,8 @@ restarted() {
 wait_until 45 restarted || fail "SIGSTOP the supervisor" "NRestarts=$(show NRestarts) MainPID=$(show MainPID) $(show ActiveState)"
 old_main=$main
 main=$(show MainPID)
-journal_since "$install_at" | grep -q 'Watchdog timeout' || fail "SIGSTOP the supervisor" "no watchdog timeout in the journal"
+watchdog_logged() { journal_since "$install_at" | grep -q 'Watchdog timeout'; }
+wait_until 10 watchdog_logged || fail "SIGSTOP the supervisor" "no watchdog timeout in the journal"
 wait_until 10 status_shows_workers || fail "SIGSTOP the supervisor" "StatusText=$(show StatusText)"
 [ "$(health)" = 200 ] || fail "SIGSTOP the supervisor" "/health"
 reported=$(ct superset-websocket status --json | grep -o '"supervisorPID":[0-9]*' | cut -d: -f2)

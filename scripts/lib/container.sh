@@ -36,9 +36,13 @@ cached_root() {
   local key root
   key=$(printf '%s %s %s' "$ROOT_SUITE" "$ROOT_INCLUDE" "$DEBIAN_MIRROR" | sha256sum | cut -c1-12)
   root="$PROOF_CACHE/$ROOT_SUITE-$key"
+  mkdir -p "$PROOF_CACHE"
+  # One debootstrap at a time: a concurrent run waits for this one's root (the lock is
+  # released when this function's subshell exits).
+  exec {lock}>"$PROOF_CACHE/.lock"
+  flock -w 900 "$lock" || return 1
   if [ ! -x "$root/usr/lib/systemd/systemd" ]; then
     log "debootstrapping $ROOT_SUITE into $root (cached for later runs)"
-    mkdir -p "$PROOF_CACHE"
     rm -rf "$root.tmp"
     timeout 900 debootstrap --variant=minbase --include="$ROOT_INCLUDE" \
       "$ROOT_SUITE" "$root.tmp" "$DEBIAN_MIRROR" >"$PROOF_CACHE/debootstrap.log" 2>&1 \
