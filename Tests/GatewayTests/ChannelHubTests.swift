@@ -113,6 +113,21 @@ import Testing
         #expect(hub.registry.socketCount == 3)
     }
 
+    @Test func theLivenessSweepIsStaggeredSoEverySocketIsPingedOncePerInterval() throws {
+        let hub = makeHub { $0.pingInterval = .seconds(20) }
+        let steps = ChannelHub.pingSteps(for: .seconds(20))
+        let sockets = try (0..<(steps * 3)).map { try socket(hub, channel: "c\($0 % 7)", id: "s\($0)").1 }
+        var pinged = Array(repeating: 0, count: sockets.count)
+        for _ in 0..<steps {
+            hub.checkSocketsStep()
+            let now = try sockets.map { try writtenFrames($0).count }
+            #expect(now.reduce(0, +) == 3, "each step pings its share only")
+            for (index, count) in now.enumerated() { pinged[index] += count }
+        }
+        #expect(pinged.allSatisfy { $0 == 1 })
+        #expect(ChannelHub.pingSteps(for: .milliseconds(100)) == 1, "short intervals keep upstream's single sweep")
+    }
+
     @Test func checkSocketsPingsWithIdAndTerminatesSilentSockets() throws {
         let hub = makeHub { $0.responseTimeout = .seconds(60) }
         let (fresh, freshChannel) = try socket(hub, channel: "a", id: "fresh-id")

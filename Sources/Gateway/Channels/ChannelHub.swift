@@ -50,6 +50,9 @@ final class ChannelHub {
     private var tallyDelivered = 0
     private var tallyReplayed = 0
     private var timers: [RepeatedTask] = []
+    /// The staggered liveness sweep's next step, and the bucket the next socket gets.
+    private var pingStep = 0
+    private var nextPingBucket = 0
     /// Every TCP connection of this worker, upgraded or not: drained on shutdown.
     private var connections: [ObjectIdentifier: any Channel] = [:]
     private var drainWaiters: [EventLoopPromise<Void>] = []
@@ -70,11 +73,22 @@ final class ChannelHub {
 
     // MARK: - Timers
 
+    /// How many steps the liveness sweep is spread over, per ping interval: each socket is
+    /// still checked once per interval, but the pings of thousands of sockets (and the pongs
+    /// they bring back) no longer come in one burst that holds event delivery back. The
+    /// benchmark measured latency p99 at 189 ms when a sweep over 5,000 sockets per worker
+    /// fell inside its window, 0.9 ms without pings. Intervals under a second keep one step.
+    static func pingSteps(for interval: TimeAmount) -> Int {
+        interval >= .seconds(1) ? 20 : 1
+    }
+
     /// Starts the liveness (ping) and channel GC timers.
     func startTimers() {
         let hub = bound
-        timers.append(eventLoop.scheduleRepeatedTask(initialDelay: settings.pingInterval, delay: settings.pingInterval) { _ in
-            hub.value.checkSockets()
+        let steps = Self.pingSteps(for: settings.pingInterval)
+        let step = TimeAmount.nanoseconds(settings.pingInterval.nanoseconds / Int64(steps))
+        timers.append(eventLoop.scheduleRepeatedTask(initialDelay: step, delay: step) { _ in
+            hub.value.checkSocketsStep()
         })
         timers.append(eventLoop.scheduleRepeatedTask(initialDelay: settings.gcInterval, delay: settings.gcInterval) { _ in
             hub.value.collectEmptyChannels()
@@ -130,6 +144,8 @@ final class ChannelHub {
             return .overChannelCap
         }
         registry.add(session)
+        session.pingBucket = nextPingBucket
+        nextPingBucket = (nextPingBucket + 1) % Self.pingSteps(for: settings.pingInterval)
         metrics.connectedClients.increment()
         guard let lastID else {
             session.phase = .live
@@ -206,11 +222,19 @@ final class ChannelHub {
         close(session, code: .tryAgainLater)
     }
 
+    /// One step of the staggered sweep: the sockets whose `pingBucket` is this step's.
+    func checkSocketsStep() {
+        let steps = Self.pingSteps(for: settings.pingInterval)
+        let step = pingStep % steps
+        pingStep = (step + 1) % steps
+        checkSockets { steps == 1 || $0.pingBucket == step }
+    }
+
     /// Upstream's `checkSockets`: forget closed sockets, terminate those silent for
     /// `socketResponseTimeoutMs`, ping the others with their id as payload.
-    func checkSockets() {
+    func checkSockets(where included: (SocketSession) -> Bool = { _ in true }) {
         let now = NIODeadline.now()
-        for session in registry.allSessions {
+        for session in registry.allSessions where included(session) {
             guard session.channel.isActive else {
                 closed(session)
                 continue
