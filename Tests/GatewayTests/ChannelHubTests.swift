@@ -1,4 +1,5 @@
 import Events
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOEmbedded
 import Testing
@@ -184,6 +185,26 @@ import Testing
         loop.run()
         #expect(finished)
         #expect(try writtenTexts(channel).count == 25)
+    }
+
+    /// `eventYieldBatchSize` counts events; a broadcast to a large channel is cut into
+    /// turns by socket writes too, and each turn tells the feed delivery is progressing.
+    @Test func largeFanOutsYieldByWrites() throws {
+        let hub = makeHub { $0.writeYieldBudget = 50 }
+        hub.start(position: id(0), warm: [])
+        let tabs = try (0..<30).map { try socket(hub, channel: "a", id: "tab-\($0)").1 }
+        let turns = NIOLockedValueBox(0)
+        let done = loop.makePromise(of: Void.self)
+        var finished = false
+        done.futureResult.whenSuccess { finished = true }
+        hub.dispatch((1...5).map { event(id(UInt64($0)), channel: "a") }, done: done) { turns.withLockedValue { $0 += 1 } }
+        #expect(!finished)
+        #expect(turns.withLockedValue { $0 } == 1)
+        #expect(try tabs.map { try writtenTexts($0).count } == Array(repeating: 2, count: 30), "60 writes passed the budget of 50: the turn ended after the 2nd event")
+        loop.run()
+        #expect(finished)
+        #expect(turns.withLockedValue { $0 } == 3, "events 1-2, 3-4, 5")
+        #expect(try tabs.map { try writtenTexts($0).count } == Array(repeating: 3, count: 30))
     }
 
     @Test func goAwayClosesEverySocketWith1001() throws {

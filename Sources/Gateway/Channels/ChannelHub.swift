@@ -13,6 +13,11 @@ final class ChannelHub {
         var maxTotalConnections = 0
         var maxConnectionsPerChannel = 0
         var eventYieldBatchSize = 100
+        /// A turn of `dispatch` also ends once it made this many socket writes:
+        /// `eventYieldBatchSize` counts events, and one event of a large channel goes to
+        /// thousands of sockets, which would hold the loop (pings, handshakes, the
+        /// heartbeat) for the whole fan-out.
+        var writeYieldBudget = 10_000
         var pingInterval: TimeAmount = .seconds(20)
         var responseTimeout: TimeAmount = .seconds(60)
         var gcInterval: TimeAmount = .seconds(120)
@@ -276,17 +281,28 @@ final class ChannelHub {
     }
 
     /// Delivers a batch of firehose events, yielding to the loop every
-    /// `eventYieldBatchSize` events so that pings and handshakes are not starved;
+    /// `eventYieldBatchSize` events or `writeYieldBudget` socket writes, whichever comes
+    /// first, so that pings and handshakes are not starved; `onTurn` runs at the start of
+    /// each turn (the feed's sign that delivery is progressing while its reader waits), and
     /// `done` is completed when the whole batch is delivered (the reader waits on it).
-    func dispatch(_ batch: [DeliverableEvent], from start: Int = 0, done: EventLoopPromise<Void>?) {
-        let end = min(batch.count, start + max(1, settings.eventYieldBatchSize))
+    func dispatch(
+        _ batch: [DeliverableEvent], from start: Int = 0, done: EventLoopPromise<Void>?,
+        onTurn: (@Sendable () -> Void)? = nil
+    ) {
+        onTurn?()
+        let limit = min(batch.count, start + max(1, settings.eventYieldBatchSize))
         let nowMs = UInt64(Date().timeIntervalSince1970 * 1000)
-        for index in start..<end { deliver(batch[index], nowMs: nowMs) }
+        var end = start
+        while end < limit {
+            deliver(batch[end], nowMs: nowMs)
+            end += 1
+            if tallyDelivered >= settings.writeYieldBudget { break }
+        }
         flushTouched()
         recordTallies()
         if end < batch.count {
             let hub = bound
-            eventLoop.execute { hub.value.dispatch(batch, from: end, done: done) }
+            eventLoop.execute { hub.value.dispatch(batch, from: end, done: done, onTurn: onTurn) }
         } else {
             done?.succeed()
         }

@@ -24,6 +24,9 @@ final class FirehoseFeed: Sendable {
     private let interrupter = RedisInterrupter()
     private let reader = NIOLockedValueBox<FirehoseReader?>(nil)
     private let bootstrapDone = NIOLockedValueBox<Bool>(false)
+    /// When the loop last started a turn of delivering a batch: while it does, the reader
+    /// waits on it without reading, and is not stuck (a large fan-out takes many turns).
+    private let deliveryProgress = NIOLockedValueBox<UInt64>(0)
     private let allocator = ByteBufferAllocator()
 
     init(endpoint: RedisEndpoint, streamPrefix: String, count: Int, blockMs: Int, warmCount: Int, hub: NIOLoopBound<ChannelHub>, logger: Logger) {
@@ -45,7 +48,7 @@ final class FirehoseFeed: Sendable {
     /// the supervisor treats a large value as a hung reader.
     func progressAgeMs(now: UInt64 = MonotonicClock.nanoseconds()) -> Int64 {
         guard let reader = reader.withLockedValue({ $0 }) else { return 0 }
-        let last = reader.lastProgress
+        let last = max(reader.lastProgress, deliveryProgress.withLockedValue { $0 })
         return last == 0 || now < last ? 0 : Int64((now - last) / 1_000_000)
     }
 
@@ -114,7 +117,9 @@ final class FirehoseFeed: Sendable {
             let done = hub.eventLoop.makePromise(of: Void.self)
             hub.eventLoop.execute {
                 if malformed > 0 { hub.value.metrics.malformedEntries.increment(by: malformed) }
-                hub.value.dispatch(batch, done: done)
+                hub.value.dispatch(batch, done: done) { [progress = self.deliveryProgress] in
+                    progress.withLockedValue { $0 = MonotonicClock.nanoseconds() }
+                }
             }
             try? done.futureResult.wait()
         }
