@@ -44,15 +44,10 @@ final class SocketTransport: RedisTransport {
             var one: Int32 = 1
             _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
             _ = setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, socklen_t(MemoryLayout<Int32>.size))
-            switch attempt(fd, info.pointee.ai_addr, info.pointee.ai_addrlen, deadline: deadline, interrupter: interrupter) {
-            case .success(let fd):
-                return SocketTransport(fd: fd, peer: peer, interrupter: interrupter)
-            case .failure(.timeout):
-                throw .connection("cannot connect to \(peer): timed out")
-            case .failure(.interrupted):
-                throw .connection("connect to \(peer) interrupted")
-            case .failure(.system(let message)):
-                lastError = message
+            let outcome = attempt(fd, info.pointee.ai_addr, info.pointee.ai_addrlen, deadline: deadline, interrupter: interrupter)
+            switch try transport(outcome, peer: peer, interrupter: interrupter) {
+            case .success(let transport): return transport
+            case .failure(let failure): lastError = failure.message  // Try the next address.
             }
         }
         throw .connection("cannot connect to \(peer): \(lastError)")
@@ -85,15 +80,9 @@ final class SocketTransport: RedisTransport {
                 attempt(fd, socketAddress, length, deadline: deadline, interrupter: interrupter)
             }
         }
-        switch outcome {
-        case .success(let fd):
-            return SocketTransport(fd: fd, peer: peer, interrupter: interrupter)
-        case .failure(.timeout):
-            throw .connection("cannot connect to \(peer): timed out")
-        case .failure(.interrupted):
-            throw .connection("connect to \(peer) interrupted")
-        case .failure(.system(let message)):
-            throw .connection("cannot connect to \(peer): \(message)")
+        switch try transport(outcome, peer: peer, interrupter: interrupter) {
+        case .success(let transport): return transport
+        case .failure(let failure): throw .connection("cannot connect to \(peer): \(failure.message)")
         }
     }
 
@@ -153,6 +142,25 @@ final class SocketTransport: RedisTransport {
         case timeout
         case interrupted
         case system(String)
+    }
+
+    /// A system error's text, as a value: the caller decides whether another address is
+    /// worth trying.
+    private struct SystemFailure: Error {
+        let message: String
+    }
+
+    /// The transport a connect attempt made; a timeout or an interruption ends connecting
+    /// at once (thrown), any other failure is returned with its text.
+    private static func transport(
+        _ outcome: Result<Int32, AttemptError>, peer: String, interrupter: RedisInterrupter?
+    ) throws(RedisError) -> Result<SocketTransport, SystemFailure> {
+        switch outcome {
+        case .success(let fd): return .success(SocketTransport(fd: fd, peer: peer, interrupter: interrupter))
+        case .failure(.timeout): throw .connection("cannot connect to \(peer): timed out")
+        case .failure(.interrupted): throw .connection("connect to \(peer) interrupted")
+        case .failure(.system(let message)): return .failure(SystemFailure(message: message))
+        }
     }
 
     private static func resolve(host: String, port: Int) throws(RedisError) -> UnsafeMutablePointer<addrinfo> {
