@@ -79,22 +79,16 @@ public final class RedisReplaySource: ReplaySource, @unchecked Sendable {
         while let request = next() {
             // A connection kept from an earlier replay may have died with a Redis restart
             // since: that costs one retry on a fresh connection, not the client's socket.
-            let reused = connection.isConnected
-            do {
-                if !connection.isConnected { try connection.connect() }
-                request.completion(.success(try replay(request, on: connection)))
-            } catch where reused {
-                connection.close()
+            let attempts = connection.isConnected ? 2 : 1
+            for attempt in 1...attempts {
                 do {
-                    try connection.connect()
+                    if !connection.isConnected { try connection.connect() }
                     request.completion(.success(try replay(request, on: connection)))
+                    break
                 } catch {
                     connection.close()
-                    request.completion(.failure(error))
+                    if attempt == attempts { request.completion(.failure(error)) }
                 }
-            } catch {
-                connection.close()
-                request.completion(.failure(error))
             }
         }
     }
