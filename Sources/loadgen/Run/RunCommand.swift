@@ -49,36 +49,21 @@ struct RunCommand: ParsableCommand {
         let ours = OurServer(service)
         let servicePID = service.process.pid
         Cleanup.add { kill(servicePID, SIGKILL) }
-        if wanted("idle") { record.attempt("1/2/7 idle (ours)") {
-            let idle = try scenarios.idle(ours)
-            rows.idle[0] = idle
-            record.details["idle.ours"] = idle.details
-            record.details["idle.ours"]?["workerRestartsSoFar"] = Double(ours.restarts())
-        } }
-        if wanted("firehose") { record.attempt("3 firehose (ours)") {
-            let firehose = try scenarios.firehose(ours)
-            rows.firehose = firehose
-            record.details["firehose.ours"] = firehose.details
-            record.details["firehose.ours"]?["workerRestartsSoFar"] = Double(ours.restarts())
-        } }
-        if wanted("broadcast") { record.attempt("4 broadcast (ours)") {
-            let broadcast = try scenarios.broadcast(ours)
-            rows.broadcast[0] = broadcast
-            record.details["broadcast.ours"] = broadcast.details
-            record.details["broadcast.ours"]?["workerRestartsSoFar"] = Double(ours.restarts())
-        } }
-        if wanted("latency") { record.attempt("5 latency (ours)") {
-            let latency = try scenarios.latency(ours)
-            rows.latency[0] = latency
-            record.details["latency.ours"] = latency.details
-            record.details["latency.ours"]?["workerRestartsSoFar"] = Double(ours.restarts())
-        } }
-        if wanted("storm") { record.attempt("6 storm (ours)") {
-            let storm = try scenarios.storm(ours)
-            rows.storm = storm
-            record.details["storm.ours"] = storm.details
-            record.details["storm.ours"]?["workerRestartsSoFar"] = Double(ours.restarts())
-        } }
+        if wanted("idle") {
+            rows.idle[0] = record.measure("1/2/7 idle (ours)", key: "idle.ours", restarts: ours.restarts) { try scenarios.idle(ours) }
+        }
+        if wanted("firehose") {
+            rows.firehose = record.measure("3 firehose (ours)", key: "firehose.ours", restarts: ours.restarts) { try scenarios.firehose(ours) }
+        }
+        if wanted("broadcast") {
+            rows.broadcast[0] = record.measure("4 broadcast (ours)", key: "broadcast.ours", restarts: ours.restarts) { try scenarios.broadcast(ours) }
+        }
+        if wanted("latency") {
+            rows.latency[0] = record.measure("5 latency (ours)", key: "latency.ours", restarts: ours.restarts) { try scenarios.latency(ours) }
+        }
+        if wanted("storm") {
+            rows.storm = record.measure("6 storm (ours)", key: "storm.ours", restarts: ours.restarts) { try scenarios.storm(ours) }
+        }
         record.details["service"] = ["workerRestarts": Double(ours.restarts())]
         service.stop()
 
@@ -87,21 +72,15 @@ struct RunCommand: ParsableCommand {
             record.attempt("ceiling") {
                 let ceiling = try CeilingTarget(executable: executable, directory: directory, processes: 2)
                 defer { ceiling.stop() }
-                if wanted("idle") { record.attempt("1/2 idle (ceiling)") {
-                    let idle = try scenarios.idle(ceiling)
-                    rows.idle[1] = idle
-                    record.details["idle.ceiling"] = idle.details
-                } }
-                if wanted("broadcast") { record.attempt("4 broadcast (ceiling)") {
-                    let broadcast = try scenarios.broadcast(ceiling)
-                    rows.broadcast[1] = broadcast
-                    record.details["broadcast.ceiling"] = broadcast.details
-                } }
-                if wanted("latency") { record.attempt("5 latency (ceiling)") {
-                    let latency = try scenarios.latency(ceiling)
-                    rows.latency[1] = latency
-                    record.details["latency.ceiling"] = latency.details
-                } }
+                if wanted("idle") {
+                    rows.idle[1] = record.measure("1/2 idle (ceiling)", key: "idle.ceiling") { try scenarios.idle(ceiling) }
+                }
+                if wanted("broadcast") {
+                    rows.broadcast[1] = record.measure("4 broadcast (ceiling)", key: "broadcast.ceiling") { try scenarios.broadcast(ceiling) }
+                }
+                if wanted("latency") {
+                    rows.latency[1] = record.measure("5 latency (ceiling)", key: "latency.ceiling") { try scenarios.latency(ceiling) }
+                }
             }
         }
 
@@ -142,6 +121,34 @@ final class Recorder {
         }
     }
 }
+
+extension Recorder {
+    /// Runs one scenario under `attempt`, keeps its raw figures under `key` (with the
+    /// service's worker restarts so far, when given) and returns its result; nil if it broke.
+    func measure<Result: ScenarioResult>(
+        _ name: String, key: String, restarts: (() -> Int)? = nil, _ run: () throws -> Result
+    ) -> Result? {
+        var result: Result?
+        attempt(name) {
+            let value = try run()
+            details[key] = value.details
+            if let restarts { details[key]?["workerRestartsSoFar"] = Double(restarts()) }
+            result = value
+        }
+        return result
+    }
+}
+
+/// A scenario's result: its table figures are fields of its own; `details` keeps the raw ones.
+protocol ScenarioResult {
+    var details: [String: Double] { get }
+}
+
+extension Scenarios.Idle: ScenarioResult {}
+extension Scenarios.Firehose: ScenarioResult {}
+extension Scenarios.Broadcast: ScenarioResult {}
+extension Scenarios.Latency: ScenarioResult {}
+extension Scenarios.Storm: ScenarioResult {}
 
 func log(_ text: String) {
     FileHandle.standardError.write(Data("[bench] \(text)\n".utf8))
