@@ -25,17 +25,20 @@ import TestSupport
         process.standardOutput = output
         process.standardError = output
         process.standardInput = FileHandle.nullDevice
-        try SignalMask.runWithDefaultMask { try process.run() }
-        // The program bounds itself (a hard deadline); this is the backstop.
-        let deadline = ContinuousClock.now + .seconds(200)
-        while process.isRunning, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(200))  // Waiting on another process.
+        let exited = AsyncStream<Void> { continuation in
+            process.terminationHandler = { _ in continuation.yield(); continuation.finish() }
         }
-        if process.isRunning {
+        try SignalMask.runWithDefaultMask { try process.run() }
+        // The program bounds itself (a hard deadline); this is the backstop: SIGTERM at
+        // 200 s, SIGKILL 10 s later if it has not exited by then.
+        let backstop = Task {
+            try await Task.sleep(for: .seconds(200))
             process.terminate()
             try await Task.sleep(for: .seconds(10))
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            kill(process.processIdentifier, SIGKILL)
         }
+        for await _ in exited { break }
+        backstop.cancel()
         process.waitUntilExit()
         try? output.close()
         let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
