@@ -71,7 +71,7 @@ let package = Package(
 
         // Test support: a real redis-server launcher and a real WebSocket client.
         .target(name: "TestSupport", dependencies: [
-            "Events", "RedisStreams",
+            "Config", "Events", "IPC", "RedisStreams",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -113,5 +113,10 @@ let package = Package(
         ], resources: [.copy("Fixtures")]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Events", "RedisStreams", "IPC"]),
         .testTarget(name: "ChaosTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "TestSupportTests", dependencies: [
+            "TestSupport",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+        ]),
     ]
 )

@@ -149,7 +149,8 @@ public final class WebSocketTestClient: Sendable {
 
     /// Sends a masked frame (as a browser does); `masked: false` breaks the protocol on purpose.
     public func send(opcode: UInt8, payload: [UInt8], masked: Bool = true, fin: Bool = true) async throws {
-        try await channel.writeAndFlush(ByteBuffer(bytes: ClientFrame.encode(opcode: opcode, payload: payload, masked: masked, fin: fin)))
+        let frame = WebSocketFrameEncoder.encode(opcode: opcode, payload: payload, masking: masked ? .random : .none, fin: fin)
+        try await channel.writeAndFlush(ByteBuffer(bytes: frame))
     }
 
     public func sendText(_ text: String) async throws {
@@ -191,37 +192,23 @@ public final class WebSocketTestClient: Sendable {
     }
 }
 
-/// RFC 6455 client frames: always masked unless a test says otherwise.
-enum ClientFrame {
-    static func encode(opcode: UInt8, payload: [UInt8], masked: Bool, fin: Bool) -> [UInt8] {
-        var out: [UInt8] = [(fin ? 0x80 : 0) | opcode]
-        let maskBit: UInt8 = masked ? 0x80 : 0
-        if payload.count < 126 {
-            out.append(maskBit | UInt8(payload.count))
-        } else if payload.count <= 0xFFFF {
-            out.append(maskBit | 126)
-            out += [UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)]
-        } else {
-            out.append(maskBit | 127)
-            out += (0..<8).reversed().map { UInt8((UInt64(payload.count) >> (UInt64($0) * 8)) & 0xFF) }
-        }
-        guard masked else { return out + payload }
-        let key = (0..<4).map { _ in UInt8.random(in: 0...255) }
-        out += key
-        out += payload.enumerated().map { $0.element ^ key[$0.offset % 4] }
-        return out
-    }
-}
-
 /// Parses the handshake response, then server frames, into events.
-private final class ClientHandler: ChannelInboundHandler {
+///
+/// Internal (not private) so that its unit tests can drive it on an `EmbeddedChannel`.
+final class ClientHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
     private let inbox: Inbox
     private let autoPong: Bool
-    private var buffer: [UInt8] = []
+    /// The response head, until its blank line arrives.
+    private var head: [UInt8] = []
     private var upgraded = false
     private var handshakeDone = false
+    private var frames = WebSocketFrameDecoder()
+    /// True while frames are being acted on: a read that re-enters the handler then (NIO
+    /// drains the socket into `channelRead` when the pong's write fails) only appends,
+    /// and the loop already running takes its frames after the current one, in order.
+    private var delivering = false
 
     init(inbox: Inbox, autoPong: Bool) {
         self.inbox = inbox
@@ -230,9 +217,22 @@ private final class ClientHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var bytes = unwrapInboundIn(data)
-        buffer += bytes.readBytes(length: bytes.readableBytes) ?? []
-        if !handshakeDone { parseHandshake() }
-        if upgraded { parseFrames(context: context) }
+        if !handshakeDone {
+            head += bytes.readBytes(length: bytes.readableBytes) ?? []
+            guard let rest = parseHandshake() else { return }
+            bytes = ByteBuffer(bytes: rest)
+        }
+        guard upgraded else { return }
+        frames.append(&bytes)
+        guard !delivering else { return }
+        delivering = true
+        defer { delivering = false }
+        do {
+            while let frame = try frames.next() { deliver(frame, context: context) }
+        } catch {
+            // A frame no client could read: the stream cannot go on.
+            context.close(promise: nil)
+        }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -247,13 +247,14 @@ private final class ClientHandler: ChannelInboundHandler {
         context.close(promise: nil)
     }
 
-    private func parseHandshake() {
+    /// Reports the status and headers once the head is complete; returns the bytes after it.
+    private func parseHandshake() -> ArraySlice<UInt8>? {
         let marker: [UInt8] = [13, 10, 13, 10]
-        guard let end = buffer.indices.dropLast(3).first(where: { buffer[$0..<($0 + 4)].elementsEqual(marker) }) else { return }
-        let head = String(decoding: buffer[..<end], as: UTF8.self)
-        buffer.removeFirst(end + 4)
+        guard let end = head.indices.dropLast(3).first(where: { head[$0..<($0 + 4)].elementsEqual(marker) }) else { return nil }
+        let text = String(decoding: head[..<end], as: UTF8.self)
+        let rest = head[(end + 4)...]
         handshakeDone = true
-        let lines = head.components(separatedBy: "\r\n")
+        let lines = text.components(separatedBy: "\r\n")
         let status = lines.first.flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") } ?? 0
         var headers: [String: String] = [:]
         for line in lines.dropFirst() {
@@ -262,47 +263,32 @@ private final class ClientHandler: ChannelInboundHandler {
         }
         upgraded = status == 101
         inbox.handshake(status: status, headers: headers)
+        head = []
+        return rest
     }
 
-    /// Parses every complete frame in `buffer`, then drops them in one move (removing
-    /// each frame from the front would be quadratic in a large read).
-    private func parseFrames(context: ChannelHandlerContext) {
-        var start = 0
-        defer { buffer.removeFirst(start) }
-        while buffer.count - start >= 2 {
-            let opcode = buffer[start] & 0x0F
-            var length = Int(buffer[start + 1] & 0x7F)
-            var offset = 2
-            if length == 126 {
-                guard buffer.count - start >= 4 else { return }
-                length = Int(buffer[start + 2]) << 8 | Int(buffer[start + 3])
-                offset = 4
-            } else if length == 127 {
-                guard buffer.count - start >= 10 else { return }
-                length = buffer[(start + 2)..<(start + 10)].reduce(0) { $0 << 8 | Int($1) }
-                offset = 10
+    private func deliver(_ frame: WebSocketFrame, context: ChannelHandlerContext) {
+        switch frame.opcode {
+        case WebSocketFrame.Opcode.text: inbox.push(.text(frame.text))
+        case WebSocketFrame.Opcode.binary: inbox.push(.binary(frame.payload))
+        case WebSocketFrame.Opcode.ping:
+            // Reported first: the pong's write may re-enter `channelRead` (see `delivering`).
+            inbox.push(.ping(frame.payload))
+            if autoPong {
+                let pong = WebSocketFrameEncoder.encode(opcode: WebSocketFrame.Opcode.pong, payload: frame.payload, masking: .random)
+                context.writeAndFlush(NIOAny(ByteBuffer(bytes: pong)), promise: nil)
             }
-            guard buffer.count - start >= offset + length else { return }
-            let payload = Array(buffer[(start + offset)..<(start + offset + length)])
-            start += offset + length
-            switch opcode {
-            case 0x1: inbox.push(.text(String(decoding: payload, as: UTF8.self)))
-            case 0x2: inbox.push(.binary(payload))
-            case 0x9:
-                if autoPong {
-                    context.writeAndFlush(NIOAny(ByteBuffer(bytes: ClientFrame.encode(opcode: 0xA, payload: payload, masked: true, fin: true))), promise: nil)
-                }
-                inbox.push(.ping(payload))
-            case 0xA: inbox.push(.pong(payload))
-            case 0x8: inbox.push(.close(code: payload.count >= 2 ? UInt16(payload[0]) << 8 | UInt16(payload[1]) : nil))
-            default: break
-            }
+        case WebSocketFrame.Opcode.pong: inbox.push(.pong(frame.payload))
+        case WebSocketFrame.Opcode.close: inbox.push(.close(code: frame.closeCode))
+        default: break
         }
     }
 }
 
 /// Events waiting to be read, and at most one reader waiting for them.
-private final class Inbox: Sendable {
+///
+/// Internal (not private) so that the handler's unit tests can read what it reported.
+final class Inbox: Sendable {
     private struct State {
         /// A FIFO: `events[head...]` are waiting (popping from the front of an array one
         /// by one would be quadratic for a reader that fell behind).
