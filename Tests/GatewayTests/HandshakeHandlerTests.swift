@@ -195,7 +195,7 @@ import TestSupport
         #expect(text.hasPrefix("HTTP/1.1 101"))
         let marker: [UInt8] = Array("\r\n\r\n".utf8)
         let headerEnd = try #require(bytes.indices.first { bytes[$0...].starts(with: marker) }) + marker.count
-        let frames = ServerFrames.parse(ByteBuffer(bytes: bytes[headerEnd...]))
+        let frames = try decodedFrames(in: ByteBuffer(bytes: bytes[headerEnd...]))
         #expect(frames.count == 1 && closeCode(frames[0].payload) == 1013, "\(frames)")
         #expect(hub.registry.sockets(in: "chan").isEmpty)
         #expect(hub.count("ws_connection_rejected") == 1)

@@ -3,6 +3,7 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOEmbedded
+import TestSupport
 
 @testable import Gateway
 
@@ -43,49 +44,26 @@ let testLogger = Logger(label: "test")
 
 /// Reads the text frames written to an embedded socket, as strings.
 func writtenTexts(_ channel: EmbeddedChannel) throws -> [String] {
-    var texts: [String] = []
-    while let buffer = try channel.readOutbound(as: ByteBuffer.self) {
-        for frame in ServerFrames.parse(buffer) where frame.opcode == 0x1 {
-            texts.append(String(decoding: frame.payload, as: UTF8.self))
-        }
-    }
-    return texts
+    try writtenFrames(channel).filter { $0.opcode == WebSocketFrame.Opcode.text }.map(\.text)
 }
 
 /// Reads all frames written to an embedded socket.
-func writtenFrames(_ channel: EmbeddedChannel) throws -> [(opcode: UInt8, payload: [UInt8])] {
-    var frames: [(opcode: UInt8, payload: [UInt8])] = []
-    while let buffer = try channel.readOutbound(as: ByteBuffer.self) {
-        frames += ServerFrames.parse(buffer)
-    }
-    return frames
+func writtenFrames(_ channel: EmbeddedChannel) throws -> [WebSocketFrame] {
+    var decoder = WebSocketFrameDecoder()
+    while var buffer = try channel.readOutbound(as: ByteBuffer.self) { decoder.append(&buffer) }
+    return try decoder.frames()
 }
 
-/// A minimal parser of unmasked server frames, for assertions.
-enum ServerFrames {
-    static func parse(_ buffer: ByteBuffer) -> [(opcode: UInt8, payload: [UInt8])] {
-        var bytes = Array(buffer.readableBytesView)
-        var frames: [(opcode: UInt8, payload: [UInt8])] = []
-        while bytes.count >= 2 {
-            var length = Int(bytes[1] & 0x7F)
-            var offset = 2
-            if length == 126 {
-                length = Int(bytes[2]) << 8 | Int(bytes[3])
-                offset = 4
-            } else if length == 127 {
-                length = bytes[2..<10].reduce(0) { $0 << 8 | Int($1) }
-                offset = 10
-            }
-            guard bytes.count >= offset + length else { break }
-            frames.append((bytes[0] & 0x0F, Array(bytes[offset..<(offset + length)])))
-            bytes.removeFirst(offset + length)
-        }
-        return frames
-    }
+/// The whole frames in `buffer` (TestSupport's client-side decoder).
+func decodedFrames(in buffer: ByteBuffer) throws -> [WebSocketFrame] {
+    var decoder = WebSocketFrameDecoder()
+    var buffer = buffer
+    decoder.append(&buffer)
+    return try decoder.frames()
 }
 
 func closeCode(_ payload: [UInt8]) -> UInt16? {
-    payload.count >= 2 ? UInt16(payload[0]) << 8 | UInt16(payload[1]) : nil
+    WebSocketFrame(opcode: WebSocketFrame.Opcode.close, payload: payload).closeCode
 }
 
 extension ChannelHub {

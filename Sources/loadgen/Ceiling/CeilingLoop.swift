@@ -1,4 +1,5 @@
 import NIOCore
+import TestSupport
 
 /// One event loop's upgraded sockets in the ceiling server, and how it writes to them.
 /// Loop-confined.
@@ -63,26 +64,8 @@ final class CeilingLoop: @unchecked Sendable {
         sequence += 1
         let json = BenchEvent.compactJSON(
             id: "\(BenchClock.nowNs() / 1_000_000)-\(sequence)", channel: channel, publishedAtNs: BenchClock.nowNs(), sequence: sequence)
-        return ServerFrameBytes.text(Array(json.utf8))
-    }
-}
-
-/// RFC 6455 server text frames (FIN, unmasked), as bytes.
-enum ServerFrameBytes {
-    static func text(_ payload: [UInt8]) -> ByteBuffer {
-        var buffer = ByteBuffer()
-        buffer.reserveCapacity(payload.count + 10)
-        buffer.writeInteger(UInt8(0x81))
-        if payload.count < 126 {
-            buffer.writeInteger(UInt8(payload.count))
-        } else if payload.count <= 0xFFFF {
-            buffer.writeInteger(UInt8(126))
-            buffer.writeInteger(UInt16(payload.count))
-        } else {
-            buffer.writeInteger(UInt8(127))
-            buffer.writeInteger(UInt64(payload.count))
-        }
-        buffer.writeBytes(payload)
-        return buffer
+        var frame = ByteBuffer()
+        WebSocketFrameEncoder.write(opcode: WebSocketFrame.Opcode.text, payload: json.utf8, masking: .none, into: &frame)
+        return frame
     }
 }

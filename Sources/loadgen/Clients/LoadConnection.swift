@@ -1,4 +1,5 @@
 import NIOCore
+import TestSupport
 
 /// One simulated browser: sends its upgrade request, checks for `101`, then reads server
 /// frames in place (no copy unless a frame spans reads), answers pings, counts text
@@ -18,6 +19,7 @@ final class LoadConnection: ChannelInboundHandler {
     private let onHandshake: (Bool) -> Void
     private var state = State.handshaking
     private var carry: ByteBuffer?
+    private var reading = false
     private(set) var received = 0
     private(set) var wasUpgraded = false
 
@@ -51,18 +53,24 @@ final class LoadConnection: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var buffer = unwrapInboundIn(data)
-        if var carried = carry {
+        var incoming = unwrapInboundIn(data)
+        if carry == nil { carry = incoming } else { carry!.writeBuffer(&incoming) }
+        // A read re-entered from our own pong's write (NIO drains the socket into the
+        // pipeline when a write fails) only appends: the loop below takes its bytes next.
+        guard !reading else { return }
+        reading = true
+        defer { reading = false }
+        while var buffer = carry {
             carry = nil
-            carried.writeBuffer(&buffer)
-            buffer = carried
+            if state == .handshaking, !readHead(context: context, &buffer), state != .handshaking { return }
+            if state == .open { readFrames(context: context, &buffer) }
+            guard state != .closed else { return }
+            // Keep what is left (a partial head or frame) ahead of what arrived meanwhile.
+            let arrived = carry
+            if var arrived { buffer.writeBuffer(&arrived) }
+            carry = buffer.readableBytes > 0 ? buffer : nil
+            if arrived == nil { return }
         }
-        if state == .handshaking, !readHead(context: context, &buffer) {
-            if state == .handshaking { carry = buffer }  // The head is not complete yet.
-            return
-        }
-        if state == .open { readFrames(context: context, &buffer) }
-        if buffer.readableBytes > 0, state != .closed { carry = buffer }
     }
 
     private func finishHandshake(_ upgraded: Bool) {
@@ -104,24 +112,18 @@ final class LoadConnection: ChannelInboundHandler {
     private func readFrames(context: ChannelHandlerContext, _ buffer: inout ByteBuffer) {
         var now: UInt64 = 0
         while buffer.readableBytes >= 2 {
-            let header: (opcode: UInt8, offset: Int, length: Int)? = buffer.withUnsafeReadableBytes { bytes in
-                let opcode = bytes[0] & 0x0F
-                var length = Int(bytes[1] & 0x7F)
-                var offset = 2
-                if length == 126 {
-                    guard bytes.count >= 4 else { return nil }
-                    length = Int(bytes[2]) << 8 | Int(bytes[3])
-                    offset = 4
-                } else if length == 127 {
-                    guard bytes.count >= 10 else { return nil }
-                    length = 0
-                    for k in 2..<10 { length = length << 8 | Int(bytes[k]) }
-                    offset = 10
-                }
-                guard bytes.count >= offset + length else { return nil }
-                return (opcode, offset, length)
+            // TestSupport's header parser, in place: no copy of the frame.
+            let parsed = buffer.withUnsafeReadableBytes { bytes in
+                Result { () throws(WebSocketFrameHeader.Malformed) in try WebSocketFrameHeader.parse(bytes) }
             }
-            guard let header else { return }
+            guard case .success(let found) = parsed else {
+                state = .closed
+                stats.dropped += 1
+                context.close(promise: nil)
+                return
+            }
+            guard let found, buffer.readableBytes >= found.frameLength else { return }
+            let header = (opcode: found.opcode, offset: found.headerLength, length: found.payloadLength)
             switch header.opcode {
             case 0x1:
                 if now == 0 { now = BenchClock.nowNs() }
@@ -161,14 +163,9 @@ final class LoadConnection: ChannelInboundHandler {
 
     /// A masked pong echoing the ping's payload (an all-zero mask: valid, and free).
     private func pong(context: ChannelHandlerContext, buffer: ByteBuffer, offset: Int, length: Int) {
-        var out = context.channel.allocator.buffer(capacity: length + 6)
-        out.writeInteger(UInt8(0x8A))
-        out.writeInteger(UInt8(0x80 | min(length, 125)))
-        out.writeInteger(UInt32(0))
-        if let payload = buffer.getSlice(at: buffer.readerIndex + offset, length: min(length, 125)) {
-            var payload = payload
-            out.writeBuffer(&payload)
-        }
+        var out = context.channel.allocator.buffer(capacity: length + 14)
+        let payload = buffer.readableBytesView.dropFirst(offset).prefix(min(length, 125))
+        WebSocketFrameEncoder.write(opcode: WebSocketFrame.Opcode.pong, payload: payload, masking: .key(0, 0, 0, 0), into: &out)
         context.writeAndFlush(wrapOutboundOut(out), promise: nil)
     }
 }
