@@ -59,3 +59,10 @@ extension ServiceConfig {
         }
     }
 }
+
+/// The environment variables the service reads its configuration from: a test or a
+/// benchmark that launches the service clears them, so the caller's shell cannot
+/// change what is measured.
+public enum ConfigEnvironment {
+    public static var variableNames: [String] { ConfigKey.all.compactMap(\.environment) }
+}

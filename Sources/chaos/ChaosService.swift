@@ -4,31 +4,18 @@ import TestSupport
 
 /// The system under test: a real `redis-server` (append-only file, fsync always, so its
 /// streams survive restarts and crashes) and the real `superset-websocket serve` with 2
-/// workers, in a temporary directory. `tearDown()` stops both and removes everything;
-/// it is idempotent and safe from any thread (the hard-deadline watchdog calls it too).
-final class ChaosService: @unchecked Sendable {
-    // @unchecked: `process`, `torn` are guarded by `lock`; the rest is immutable.
+/// workers (TestSupport's `ServiceLauncher`). `tearDown()` stops both and removes
+/// everything; it is idempotent and safe from any thread (the hard-deadline watchdog
+/// calls it too).
+final class ChaosService: Sendable {
     let redis: RedisServer
     let port: Int
-    let directory: String
-    let configPath: String
-    let logPath: String
-    let binary: String
-    private let lock = NSLock()
-    private var process: Process?
-    private var torn = false
+    let launcher: ServiceLauncher
 
     init(options: ChaosOptions) throws {
-        binary = options.binary ?? Self.binaryNextToThisOne()
-        guard FileManager.default.isExecutableFile(atPath: binary) else {
-            throw SetupError("no superset-websocket binary at \(binary) (build it, or pass --binary)")
-        }
         redis = try RedisServer(persistence: .appendOnly)
         port = try FreePort.loopback()
-        directory = NSTemporaryDirectory() + "chaos-\(UUID().uuidString.prefix(8))"
-        configPath = directory + "/config.json"
-        logPath = directory + "/service.log"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let directory = NSTemporaryDirectory() + "chaos-\(UUID().uuidString.prefix(8))"
         var config: [String: Any] = [
             "host": "127.0.0.1", "port": port, "workers": 2, "jwtSecret": TestTokens.secret,
             // A hung (SIGSTOPped) worker is replaced after 2.5 s.
@@ -40,47 +27,30 @@ final class ChaosService: @unchecked Sendable {
             "statsd": ["host": "127.0.0.1", "port": try FreePort.loopback()],
         ]
         if options.maxSocketBufferBytes > 0 { config["maxSocketBufferBytes"] = options.maxSocketBufferBytes }
-        try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted, .sortedKeys])
-            .write(to: URL(fileURLWithPath: configPath))
+        do {
+            launcher = try ServiceLauncher(
+                binary: options.binary ?? ServiceLauncher.binaryNextToThisProcess(), directory: directory, config: config,
+                notify: false)
+        } catch {
+            redis.stop()
+            throw error
+        }
     }
 
-    static func binaryNextToThisOne() -> String {
-        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-            .appendingPathComponent("superset-websocket").path
-    }
-
-    var supervisorPID: Int32? { lock.withLock { process?.processIdentifier } }
+    var supervisorPID: Int32? { launcher.isRunning ? launcher.pid : nil }
 
     /// The live worker processes, by pid.
-    var workers: [Int32] {
-        guard let pid = supervisorPID else { return [] }
-        return ProcessTable.children(of: pid, running: "worker")
-    }
+    var workers: [Int32] { launcher.workers.sorted() }
 
-    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+    var log: String { launcher.log }
 
     /// Starts the supervisor and waits until both workers have resolved the firehose.
     func start(timeout: Double = 30) throws {
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["serve", "--config", configPath]
-        var environment = ProcessInfo.processInfo.environment
-        for key in environment.keys
-        where key.hasPrefix("REDIS_") || key.hasPrefix("JWT_") || key.hasPrefix("LISTEN_") || key.hasPrefix("WATCHDOG_")
-            || ["PORT", "WORKERS", "NOTIFY_SOCKET", "HOST", "MAX_SOCKET_BUFFER_BYTES", "LOG_LEVEL"].contains(key) {
-            environment[key] = nil
-        }
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle(forWritingAtPath: logPath)
-        process.standardInput = FileHandle.nullDevice
-        try SignalMask.runWithDefaultMask { try process.run() }
-        lock.withLock { self.process = process }
+        try launcher.start()
         let deadline = Date(timeIntervalSinceNow: timeout)
         while Date() < deadline {
-            guard process.isRunning else { throw SetupError("the service exited at start; its log:\n\(log)") }
-            if log.components(separatedBy: "firehose resolved").count - 1 >= 2, workers.count == 2 { return }
+            guard launcher.isRunning else { throw SetupError("the service exited at start; its log:\n\(log)") }
+            if launcher.logCount(of: "firehose resolved") >= 2, workers.count == 2 { return }
             usleep(50_000)  // Polling another process's log: there is no event to await.
         }
         throw SetupError("the workers did not reach the firehose within \(Int(timeout)) s; log:\n\(log)")
@@ -90,8 +60,8 @@ final class ChaosService: @unchecked Sendable {
     /// every worker, including replaced ones).
     func statusCounters() -> [String: Int64] {
         let status = Process()
-        status.executableURL = URL(fileURLWithPath: binary)
-        status.arguments = ["status", "--json", "--config", configPath]
+        status.executableURL = URL(fileURLWithPath: launcher.binary)
+        status.arguments = ["status", "--json", "--config", launcher.configPath]
         let pipe = Pipe()
         status.standardOutput = pipe
         status.standardError = FileHandle.nullDevice
@@ -104,35 +74,11 @@ final class ChaosService: @unchecked Sendable {
         return counters.compactMapValues { ($0 as? NSNumber)?.int64Value }
     }
 
-    /// Resumes stopped workers, stops the supervisor (SIGTERM, SIGKILL after 5 s), kills
-    /// any worker left, stops Redis and removes both directories.
+    /// Stops the service (resuming stopped processes; SIGKILL after 5 s), stops Redis
+    /// and removes both directories.
     func tearDown() {
-        let process: Process? = lock.withLock {
-            defer { torn = true }
-            return torn ? nil : self.process
-        }
-        if let process, process.isRunning {
-            let pid = process.processIdentifier
-            let workers = ProcessTable.children(of: pid, running: "worker")
-            for worker in workers { kill(worker, SIGCONT) }
-            kill(pid, SIGTERM)
-            if !Self.wait(for: process, seconds: 5) {
-                kill(pid, SIGKILL)
-                _ = Self.wait(for: process, seconds: 5)
-            }
-            for worker in workers where ProcessTable.isAlive(worker) { kill(worker, SIGKILL) }
-        }
+        launcher.remove()
         redis.stop()
-        try? FileManager.default.removeItem(atPath: directory)
-    }
-
-    private static func wait(for process: Process, seconds: Double) -> Bool {
-        let deadline = Date(timeIntervalSinceNow: seconds)
-        while process.isRunning {
-            if Date() >= deadline { return false }
-            usleep(10_000)
-        }
-        return true
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import NIOConcurrencyHelpers
 
 /// Breaks things while the publisher runs, one fault at a time, every `faultEvery`

@@ -51,7 +51,7 @@ extension EndToEnd {
                     servingReplacement(service, besides: workers)
                 }
                 #expect(replacement != nil, "stderr:\n\(service.stderr)")
-                #expect(await eventually(timeoutMs: 4_000) { !Processes.isAlive(victim) }, "the hung worker is killed")
+                #expect(await eventually(timeoutMs: 4_000) { !ProcessTable.isAlive(victim) }, "the hung worker is killed")
                 let end = nowMs()
                 let times = service.notify.watchdogTimes(from: stoppedAt - 600, to: end)
                 let gaps = zip(times, times.dropFirst()).map { $1 - $0 }
@@ -83,7 +83,7 @@ extension EndToEnd {
             try await withService { service in
                 let workers = try await service.waitUntilReady()
                 service.signal(SIGKILL)
-                #expect(await eventually(timeoutMs: 2_000) { workers.allSatisfy { !Processes.isAlive($0) } })
+                #expect(await eventually(timeoutMs: 2_000) { workers.allSatisfy { !ProcessTable.isAlive($0) } })
             }
         }
     }

@@ -47,7 +47,7 @@ extension EndToEnd {
                 #expect(ready.fields["STATUS"]?.contains("reload failed") == true, "\(ready.text)")
                 #expect(service.workers == old)
                 #expect(HealthProbe.answeringPIDs(port: service.port, count: 50, candidates: service.workers) == old)
-                #expect(service.process.isRunning)
+                #expect(service.isRunning)
             }
         }
 
@@ -141,7 +141,7 @@ extension EndToEnd {
                 #expect(await service.notify.first("STOPPING", value: "1", since: termAt, timeoutMs: 1_000) != nil)
                 let shutdownTimeoutMs = Int64(service.config["shutdownTimeoutMs"] as! Int)
                 #expect(await service.waitForExit(timeoutMs: shutdownTimeoutMs + 1_000) == 0)
-                #expect(workers.allSatisfy { !Processes.isAlive($0) })
+                #expect(workers.allSatisfy { !ProcessTable.isAlive($0) })
             }
         }
     }

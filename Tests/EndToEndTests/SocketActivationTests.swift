@@ -41,7 +41,7 @@ extension EndToEnd {
             }
             #expect(await notify.first("READY", value: "1", timeoutMs: 15_000) != nil)
             let workers = await eventually(timeoutMs: 3_000) { () -> Set<Int32>? in
-                let children = Processes.children(of: pid)
+                let children = ProcessTable.children(of: pid)
                 return children.count == 2 ? children : nil
             }
             let pair = try #require(workers)
@@ -62,7 +62,7 @@ extension EndToEnd {
             kill(pid, SIGHUP)
             #expect(await notify.first("READY", value: "1", since: hupAt, timeoutMs: 10_000) != nil)
             let fresh = await eventually(timeoutMs: 5_000) { () -> Set<Int32>? in
-                let children = Processes.children(of: pid)
+                let children = ProcessTable.children(of: pid)
                 return children.count == 2 && children.isDisjoint(with: pair) ? children : nil
             }
             let newPair = try #require(fresh)

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// What a scenario needs of the server it measures: where it listens, its processes,
 /// how many sockets each worker (or loop) holds, and how to make it send events.
@@ -51,17 +52,17 @@ final class OurServer: BenchServer {
 /// their stdin.
 final class CeilingTarget: BenchServer {
     let label = "ceiling"
-    let processes: [ChildProcess]
+    let processes: [DrivenProcess]
     let port: Int
 
     private struct Listening: Decodable { var port: Int }
     struct Done: Decodable { var written: UInt64; var startNs: UInt64; var endNs: UInt64 }
 
     init(executable: String, directory: String, processes count: Int) throws {
-        guard let port = ListenPort.pick() else { throw ChildProcess.Failure(description: "no free port for the ceiling") }
+        let port = try FreePort.outsideEphemeralRange()
         self.port = port
         processes = try (0..<count).map { index in
-            try ChildProcess(
+            try DrivenProcess(
                 name: "ceiling-\(index)", executable: executable,
                 arguments: ["ceiling", "--port", String(port), "--threads", "1", "--reuse-port"],
                 stderrPath: directory + "/ceiling-\(index).log")

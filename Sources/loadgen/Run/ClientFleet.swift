@@ -15,11 +15,11 @@ final class ClientFleet {
         var receiveBuffer: Int?
     }
 
-    let members: [ChildProcess]
+    let members: [DrivenProcess]
 
     init(executable: String, plan: Plan, directory: String, label: String) throws {
         let processes = max(1, plan.processes)
-        var members: [ChildProcess] = []
+        var members: [DrivenProcess] = []
         var first = 0
         for index in 0..<processes {
             let share = plan.connections / processes + (index < plan.connections % processes ? 1 : 0)
@@ -32,7 +32,7 @@ final class ClientFleet {
             ]
             if let lastID = plan.lastID { arguments += ["--last-id", lastID] }
             if let receiveBuffer = plan.receiveBuffer { arguments += ["--receive-buffer", String(receiveBuffer)] }
-            members.append(try ChildProcess(
+            members.append(try DrivenProcess(
                 name: "\(label)-clients-\(index)", executable: executable, arguments: arguments,
                 stderrPath: "\(directory)/\(label)-clients-\(index).log"))
             first += share

@@ -3,23 +3,6 @@ import Foundation
 /// Memory figures from `/proc`: a process tree's resident set, and the kernel's slab
 /// (where socket structures live) for the whole machine.
 enum ProcessMemory {
-    /// `pid` and its descendants.
-    static func tree(_ pid: Int32) -> [Int32] {
-        var result = [pid]
-        var index = 0
-        while index < result.count {
-            let current = result[index]
-            index += 1
-            // A child belongs to the thread that spawned it: read every thread's list.
-            let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(current)/task")) ?? []
-            for task in tasks {
-                guard let text = try? String(contentsOfFile: "/proc/\(current)/task/\(task)/children", encoding: .utf8) else { continue }
-                result += text.split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-            }
-        }
-        return result
-    }
-
     /// `VmRSS` of each process, summed, in bytes.
     static func rssBytes(_ pids: [Int32]) -> Int {
         pids.reduce(0) { $0 + (field("VmRSS", in: "/proc/\($1)/status") ?? 0) * 1024 }

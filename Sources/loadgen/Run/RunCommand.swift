@@ -47,7 +47,7 @@ struct RunCommand: ParsableCommand {
         // Ours.
         let service = try ServiceUnderTest(binary: service, redisPort: redis.port, workers: 2, directory: directory)
         let ours = OurServer(service)
-        let servicePID = service.process.pid
+        let servicePID = service.launcher.pid
         Cleanup.add { kill(servicePID, SIGKILL) }
         if wanted("idle") {
             rows.idle[0] = record.measure("1/2/7 idle (ours)", key: "idle.ours", restarts: ours.restarts) { try scenarios.idle(ours) }

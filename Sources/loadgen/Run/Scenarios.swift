@@ -1,5 +1,6 @@
 import Foundation
 import RedisStreams
+import TestSupport
 
 /// The scenarios, each measured the same way on whichever server it is given.
 /// Every wait is bounded by `sizes.waitTimeout`; a scenario that breaks throws, and the
@@ -228,6 +229,6 @@ struct Scenarios {
     }
 
     private func failure(_ text: String) -> ChildProcess.Failure {
-        ChildProcess.Failure(description: text)
+        ChildProcess.Failure(text)
     }
 }

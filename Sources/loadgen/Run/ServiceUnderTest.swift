@@ -2,12 +2,12 @@ import Control
 import Foundation
 import TestSupport
 
-/// `superset-websocket serve` with 2 workers on a private Redis, as the driver runs it:
-/// environment configuration only, readiness from `READY=1`, then every worker's
+/// `superset-websocket serve` with 2 workers on a private Redis, as the driver runs it
+/// (TestSupport's `ServiceLauncher`): readiness from `READY=1`, then every worker's
 /// firehose resolved (read from the status socket).
 final class ServiceUnderTest {
     let port: Int
-    let process: ChildProcess
+    let launcher: ServiceLauncher
     private let controlSocket: String
 
     /// Starts the service on a free port; tries another port when the one picked was
@@ -17,41 +17,34 @@ final class ServiceUnderTest {
         var attempt = 0
         while true {
             attempt += 1
-            guard let port = ListenPort.pick() else { throw ChildProcess.Failure(description: "no free port for the service") }
-            let notify = try NotifyListener(path: directory + "/notify.sock")
-            var environment = ProcessInfo.processInfo.environment
-            environment["PORT"] = String(port)
-            environment["REDIS_HOST"] = "127.0.0.1"
-            environment["REDIS_PORT"] = String(redisPort)
-            environment["JWT_SECRET"] = TestTokens.secret
-            environment["WORKERS"] = String(workers)
-            environment["LOG_LEVEL"] = "warn"
-            environment["CONTROL_SOCKET"] = controlSocket
-            environment["NOTIFY_SOCKET"] = notify.path
-            let process = try ChildProcess(
-                name: "service", executable: binary, arguments: ["serve"], environment: environment,
-                stderrPath: directory + "/service-\(attempt).log")
-            if notify.wait(for: "READY=1", timeout: 60, alive: { kill(process.pid, 0) == 0 }) {
+            let port = try FreePort.outsideEphemeralRange()
+            let launcher = try ServiceLauncher(
+                binary: binary, directory: directory + "/service-\(attempt)",
+                config: [
+                    "port": port, "workers": workers, "logLevel": "warn", "jwtSecret": TestTokens.secret,
+                    "redis": ["host": "127.0.0.1", "port": redisPort], "controlSocket": controlSocket,
+                ])
+            try launcher.start()
+            if launcher.notify?.waitFor("READY", value: "1", seconds: 60, alive: { launcher.isRunning }) != nil {
                 self.port = port
-                self.process = process
+                self.launcher = launcher
                 break
             }
-            process.signal(SIGKILL)
-            process.waitForExit(timeout: 5)
+            launcher.stop()
             guard attempt < 3 else {
-                throw ChildProcess.Failure(description: "the service did not send READY=1 (see \(directory)/service-*.log)")
+                throw ChildProcess.Failure("the service did not send READY=1 (see \(directory)/service-*/service.log)")
             }
             log("the service did not start on port \(port); trying another")
         }
         guard try waitForStatus(timeout: 30, { status in
             status.workers.count == workers && status.workers.allSatisfy { !($0.firehoseLastID ?? "").isEmpty }
         }) != nil else {
-            throw ChildProcess.Failure(description: "the workers did not resolve the firehose within 30 s")
+            throw ChildProcess.Failure("the workers did not resolve the firehose within 30 s")
         }
     }
 
     /// The supervisor and its workers.
-    var pids: [Int32] { ProcessMemory.tree(process.pid) }
+    var pids: [Int32] { ProcessTable.tree(launcher.pid) }
 
     struct Status: Decodable {
         struct Worker: Decodable {
@@ -87,7 +80,6 @@ final class ServiceUnderTest {
     }
 
     func stop() {
-        process.signal(SIGTERM)
-        process.waitForExit(timeout: 20)
+        launcher.stop(graceSeconds: 20)
     }
 }

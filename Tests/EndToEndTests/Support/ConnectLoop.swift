@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Synchronization
 
 /// Back-to-back `GET /health` on its own thread, recording which worker answered and
@@ -34,7 +35,7 @@ final class ConnectLoop: Sendable {
 
     private func run() {
         while state.withLock({ $0.running }) {
-            let result = HealthProbe.get(port: port, candidates: Processes.children(of: supervisor))
+            let result = HealthProbe.get(port: port, candidates: ProcessTable.children(of: supervisor))
             state.withLock { state in
                 switch result {
                 case .success(let pid?): state.tally.answers[pid, default: 0] += 1

@@ -2,21 +2,15 @@ import Foundation
 import Glibc
 import TestSupport
 
-/// The real `superset-websocket serve` as a process, with its own `redis-server`, a fake
-/// `NOTIFY_SOCKET` and `WATCHDOG_USEC=1000000`.
+/// The real `superset-websocket serve` (TestSupport's `ServiceLauncher`) with its own
+/// `redis-server`, a fake `NOTIFY_SOCKET`, `WATCHDOG_USEC=1000000` and the end-to-end
+/// tests' defaults.
 final class ServiceProcess {
     static let watchdogUsec = 1_000_000
 
     let redis: RedisServer
     let port: Int
-    let directory: String
-    let configPath: String
-    private(set) var config: [String: Any] = [:]
-    let notify: NotifySocket
-    let process = Process()
-    private let stderrPath: String
-
-    var pid: Int32 { process.processIdentifier }
+    let launcher: ServiceLauncher
 
     /// - Parameter config: overrides merged over the test defaults (2 workers, 1.5 s
     ///   heartbeat timeout, 2 s shutdown timeout, 1 s XREAD block).
@@ -24,12 +18,7 @@ final class ServiceProcess {
          onDatagram: (@Sendable (NotifySocket.Datagram) -> Void)? = nil) throws {
         self.redis = try redis ?? RedisServer()
         self.port = try port ?? FreePort.loopback()
-        directory = NSTemporaryDirectory() + "service-test-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        configPath = directory + "/config.json"
-        stderrPath = directory + "/stderr.log"
-        notify = try NotifySocket(directory: directory, onDatagram: onDatagram)
-
+        let directory = NSTemporaryDirectory() + "service-test-\(UUID().uuidString.prefix(8))"
         var full: [String: Any] = [
             "host": "127.0.0.1", "workers": 2, "jwtSecret": TestTokens.secret,
             "workerHeartbeatTimeoutMs": 1_500, "shutdownTimeoutMs": 2_000, "redisStreamReadBlockMs": 1_000,
@@ -38,53 +27,27 @@ final class ServiceProcess {
         ]
         full.merge(config) { _, new in new }
         full["port"] = self.port
-        try writeConfig(full)
-
-        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
-        process.executableURL = Self.binary
-        process.arguments = ["serve", "--config", configPath]
-        var environment = ProcessInfo.processInfo.environment
-        for key in environment.keys where key.hasPrefix("REDIS_") || key.hasPrefix("JWT_") || key == "PORT" || key == "WORKERS" {
-            environment[key] = nil
-        }
-        environment["NOTIFY_SOCKET"] = notify.path
-        environment["WATCHDOG_USEC"] = String(Self.watchdogUsec)
-        environment["WATCHDOG_PID"] = nil
-        process.environment = environment
-        process.standardError = FileHandle(forWritingAtPath: stderrPath)
-        process.standardOutput = FileHandle.nullDevice
-        let process = self.process
-        try SignalMask.runWithDefaultMask { try process.run() }
+        launcher = try ServiceLauncher(
+            directory: directory, config: full, environment: ["WATCHDOG_USEC": String(Self.watchdogUsec)], onDatagram: onDatagram)
+        try launcher.start()
     }
 
     /// The `superset-websocket` binary SwiftPM built next to the test bundle.
-    static var binary: URL {
-        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-            .appendingPathComponent("superset-websocket")
-    }
+    static var binary: URL { URL(fileURLWithPath: ServiceLauncher.binaryNextToThisProcess()) }
 
-    func writeConfig(_ config: [String: Any]) throws {
-        try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: configPath))
-        self.config = config
-    }
+    var pid: Int32 { launcher.pid }
+    var isRunning: Bool { launcher.isRunning }
+    var directory: String { launcher.directory }
+    var configPath: String { launcher.configPath }
+    var config: [String: Any] { launcher.config }
+    var notify: NotifySocket { launcher.notify! }
+    var stderr: String { launcher.log }
+    var workers: Set<Int32> { launcher.workers }
 
-    func updateConfig(_ changes: [String: Any]) throws {
-        try writeConfig(config.merging(changes) { _, new in new })
-    }
-
-    func writeRawConfig(_ text: String) throws {
-        try Data(text.utf8).write(to: URL(fileURLWithPath: configPath))
-    }
-
-    var stderr: String {
-        (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
-    }
-
-    var workers: Set<Int32> { Processes.children(of: pid) }
-
-    func signal(_ signal: Int32) {
-        kill(pid, signal)
-    }
+    func writeConfig(_ config: [String: Any]) throws { try launcher.writeConfig(config) }
+    func updateConfig(_ changes: [String: Any]) throws { try launcher.updateConfig(changes) }
+    func writeRawConfig(_ text: String) throws { try launcher.writeRawConfig(text) }
+    func signal(_ signal: Int32) { launcher.signal(signal) }
 
     /// A browser-shaped client of `channel`.
     func connect(channel: String, lastID: String? = nil) async throws -> WebSocketTestClient {
@@ -107,26 +70,19 @@ final class ServiceProcess {
     /// Waits until every worker has resolved the firehose (events published from now on
     /// are delivered): each logs "firehose resolved".
     func waitUntilReading(workers count: Int = 2, timeoutMs: Int64 = 10_000) async throws {
-        guard await eventually(timeoutMs: timeoutMs, { stderr.components(separatedBy: "firehose resolved").count - 1 >= count }) else {
+        guard await eventually(timeoutMs: timeoutMs, { launcher.logCount(of: "firehose resolved") >= count }) else {
             throw TestFailure("workers did not reach the firehose; stderr:\n\(stderr)")
         }
     }
 
+    /// Awaits the supervisor's exit: its status, nil if it still runs after `timeoutMs`.
     func waitForExit(timeoutMs: Int64) async -> Int32? {
-        guard await eventually(timeoutMs: timeoutMs, { !process.isRunning }) else { return nil }
-        return process.terminationStatus
+        await launcher.exit(within: .milliseconds(timeoutMs))
     }
 
     func tearDown() async {
-        if process.isRunning {
-            kill(pid, SIGCONT)
-            for worker in workers { kill(worker, SIGCONT) }
-            signal(SIGTERM)
-            if await waitForExit(timeoutMs: 5_000) == nil { kill(pid, SIGKILL) }
-        }
-        await notify.stop()
+        launcher.remove()
         redis.stop()
-        try? FileManager.default.removeItem(atPath: directory)
     }
 }
 
