@@ -6,7 +6,8 @@ import NIOWebSocket
 
 /// The HTTP side of a connection, until it becomes a WebSocket:
 ///
-/// - `GET`/`HEAD /health` → 200 `OK`; any other plain request → 404 `Not Found`;
+/// - `GET`/`HEAD /health` (the path alone decides, as upstream: see `RequestPath`) →
+///   200 `OK`; any other plain request → 404 `Not Found`;
 /// - an upgrade is checked (WebSocket headers, then Origin → 403, then the JWT
 ///   cookie → 401) and, when admitted, answered with 101; the pipeline then becomes
 ///   a WebSocket pipeline and the socket is handed to the hub;
@@ -133,7 +134,7 @@ final class HTTPHandshakeHandler: ChannelInboundHandler, RemovableChannelHandler
 
     /// Plain HTTP: `/health` or 404, keeping the connection alive when the client asks.
     private func respond(context: ChannelHandlerContext, head: HTTPRequestHead) {
-        let isHealth = head.uri == "/health" && (head.method == .GET || head.method == .HEAD)
+        let isHealth = RequestPath.pathname(of: head.uri) == "/health" && (head.method == .GET || head.method == .HEAD)
         let status: HTTPResponseStatus = isHealth ? .ok : .notFound
         let body = isHealth ? "OK" : "Not Found"
         var headers = HTTPHeaders()
