@@ -58,6 +58,68 @@ import Testing
         #expect(frames.count == 1 && closeCode(frames[0].payload) == 1002)
     }
 
+    /// Sends `bytes` and returns the close code the server answered with (nil when it
+    /// wrote nothing), and whether the socket left the hub.
+    func answer(to bytes: [UInt8]) throws -> (code: UInt16?, removed: Bool) {
+        let (channel, hub, _) = try makeChannel()
+        write(channel, bytes)
+        let frames = try writtenFrames(channel)
+        loop.run()
+        return (frames.first.flatMap { $0.opcode == 0x8 ? closeCode($0.payload) : nil }, hub.registry.socketCount == 0)
+    }
+
+    @Test(arguments: [0x40, 0x20, 0x10] as [UInt8])
+    func reservedBitsClose1002(bit: UInt8) throws {
+        for opcode: UInt8 in [0x1, 0x9] {
+            var bytes = clientFrame(opcode: opcode, payload: [0x61])
+            bytes[0] |= bit
+            let (code, removed) = try answer(to: bytes)
+            #expect(code == 1002 && removed, "opcode \(opcode), bit \(bit)")
+        }
+    }
+
+    @Test(arguments: [0x3, 0x4, 0x5, 0x6, 0x7, 0xB, 0xC, 0xD, 0xE, 0xF] as [UInt8])
+    func reservedOpcodesClose1002(opcode: UInt8) throws {
+        let (code, removed) = try answer(to: clientFrame(opcode: opcode, payload: []))
+        #expect(code == 1002 && removed)
+    }
+
+    @Test func fragmentationMustBeWellFormed() throws {
+        // A continuation with no message open.
+        #expect(try answer(to: clientFrame(opcode: 0x0, payload: [0x61])).code == 1002)
+        // A new text message inside a fragmented one.
+        #expect(try answer(to: clientFrame(opcode: 0x1, payload: [0x61], fin: false) + clientFrame(opcode: 0x2, payload: [0x62])).code == 1002)
+        // A well-formed fragmented message, with a ping between its fragments, is accepted (and ignored).
+        let (channel, hub, _) = try makeChannel()
+        write(channel, clientFrame(opcode: 0x1, payload: [0x61], fin: false) + clientFrame(opcode: 0x9, payload: [0x70])
+            + clientFrame(opcode: 0x0, payload: [0x62], fin: false) + clientFrame(opcode: 0x0, payload: [0x63]) + clientFrame(opcode: 0x1, payload: [0x64]))
+        let frames = try writtenFrames(channel)
+        #expect(frames.map(\.opcode) == [0xA], "only the pong")
+        #expect(channel.isActive && hub.registry.socketCount == 1)
+    }
+
+    @Test(arguments: [0, 999, 1004, 1005, 1006, 1015, 1016, 2999, 5000, 65535] as [UInt16])
+    func closeFramesWithCodesNoEndpointMaySendAreAnswered1002(code: UInt16) throws {
+        let (answer, removed) = try answer(to: clientFrame(opcode: 0x8, payload: [UInt8(code >> 8), UInt8(code & 0xFF)]))
+        #expect(answer == 1002 && removed)
+    }
+
+    @Test(arguments: [1000, 1001, 1002, 1003, 1007, 1011, 1012, 1013, 1014, 3000, 4999] as [UInt16])
+    func closeFramesWithValidCodesAreEchoed(code: UInt16) throws {
+        let (answer, removed) = try answer(to: clientFrame(opcode: 0x8, payload: [UInt8(code >> 8), UInt8(code & 0xFF)] + Array("bye ✓".utf8)))
+        #expect(answer == code && removed)
+    }
+
+    @Test func malformedCloseBodiesAreAnswered1002() throws {
+        // A 1-byte body: a code needs two.
+        #expect(try answer(to: clientFrame(opcode: 0x8, payload: [0x03])).code == 1002)
+        // A reason that is not UTF-8.
+        #expect(try answer(to: clientFrame(opcode: 0x8, payload: [0x03, 0xE8, 0xFF, 0xFE])).code == 1002)
+        #expect(try answer(to: clientFrame(opcode: 0x8, payload: [0x03, 0xE8, 0xCE])).code == 1002, "truncated sequence")
+        // An empty body is a normal close.
+        #expect(try answer(to: clientFrame(opcode: 0x8, payload: [])).code == 1000)
+    }
+
     @Test func clientCloseIsEchoedAndTheConnectionEnds() throws {
         let (channel, hub, _) = try makeChannel()
         write(channel, clientFrame(opcode: 0x8, payload: [0x03, 0xE8]))
@@ -77,7 +139,10 @@ import Testing
 
     @Test func manySmallFramesNeitherCrashNorAccumulate() throws {
         let (channel, _, _) = try makeChannel()
+        // One endless fragmented message: each fragment is dropped as it comes.
+        write(channel, clientFrame(opcode: 0x2, payload: Array(repeating: 1, count: 100), fin: false))
         for _ in 0..<1000 { write(channel, clientFrame(opcode: 0x0, payload: Array(repeating: 1, count: 100), fin: false)) }
         #expect(channel.isActive)
+        #expect(try writtenFrames(channel).isEmpty)
     }
 }

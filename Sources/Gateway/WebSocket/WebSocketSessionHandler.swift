@@ -5,7 +5,8 @@ import NIOWebSocket
 
 /// The WebSocket side of a browser socket. Clients have nothing to say to this server:
 /// their pings are answered, their pongs keep them alive, small data frames are ignored,
-/// a frame over 64 KiB closes with 1009, an unmasked or malformed frame with 1002.
+/// a frame over 64 KiB closes with 1009, an unmasked or malformed frame, or one that
+/// breaks `ClientFrameRules`, with 1002.
 final class WebSocketSessionHandler: ChannelInboundHandler {
     typealias InboundIn = WebSocketFrame
 
@@ -13,6 +14,7 @@ final class WebSocketSessionHandler: ChannelInboundHandler {
     private let hub: ChannelHub
     private let lastID: StreamID?
     private let logger: Logger
+    private var rules = ClientFrameRules()
 
     init(session: SocketSession, hub: ChannelHub, lastID: StreamID?, logger: Logger) {
         self.session = session
@@ -48,6 +50,10 @@ final class WebSocketSessionHandler: ChannelInboundHandler {
             logger.info("closing socket: unmasked client frame", metadata: ["socket": "\(session.id)"])
             return fail(context: context, code: .protocolError)
         }
+        if case .protocolError(let violation) = rules.check(frame) {
+            logger.info("closing socket: client broke RFC 6455", metadata: ["socket": "\(session.id)", "violation": "\(violation)"])
+            return fail(context: context, code: .protocolError)
+        }
         switch frame.opcode {
         case .ping:
             guard session.isOpen else { return }
@@ -59,8 +65,7 @@ final class WebSocketSessionHandler: ChannelInboundHandler {
             // closes TCP first (RFC 6455 §7.1.1).
             if session.isOpen {
                 hub.closed(session)
-                var data = frame.unmaskedData
-                let code = data.readInteger(as: UInt16.self) ?? ServerFrame.CloseCode.normal.rawValue
+                let code = ClientFrameRules.closeCode(of: frame.unmaskedData) ?? ServerFrame.CloseCode.normal.rawValue
                 let channel = context.channel
                 context.writeAndFlush(NIOAny(ServerFrame.close(rawCode: code, allocator: channel.allocator))).whenComplete { _ in
                     channel.close(promise: nil)

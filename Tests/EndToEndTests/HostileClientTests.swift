@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+import TestSupport
+
+extension EndToEnd {
+    /// Clients that break RFC 6455 or probe the HTTP side, against the real binary: each
+    /// is answered as the RFC and upstream say, and the workers stay up.
+    @Suite("Hostile clients")
+    struct HostileClientTests {
+        @Test("frames that break RFC 6455 are closed with 1002; a valid close is echoed")
+        func protocolViolationsClose1002() async throws {
+            try await withService { service in
+                let workers = try await service.waitUntilReady()
+                var violations: [(String, [UInt8])] = [
+                    ("RSV1 on a text frame", WebSocketFrameEncoder.encode(opcode: 0x1, payload: Array("x".utf8), masking: .random, reservedBits: 0b100)),
+                    ("reserved opcode 0x3", WebSocketFrameEncoder.encode(opcode: 0x3, payload: [], masking: .random)),
+                    ("reserved opcode 0xB", WebSocketFrameEncoder.encode(opcode: 0xB, payload: [], masking: .random)),
+                    ("continuation with nothing to continue", WebSocketFrameEncoder.encode(opcode: 0x0, payload: [1], masking: .random)),
+                    ("a 1-byte close body", WebSocketFrameEncoder.encode(opcode: 0x8, payload: [3], masking: .random)),
+                    ("close reason not UTF-8", WebSocketFrameEncoder.encode(opcode: 0x8, payload: [0x03, 0xE8, 0xFF], masking: .random)),
+                ]
+                for code: UInt16 in [0, 1005, 1006, 65535] {
+                    violations.append(("close code \(code)", WebSocketFrameEncoder.encode(opcode: 0x8, payload: [UInt8(code >> 8), UInt8(code & 0xFF)], masking: .random)))
+                }
+                for (what, bytes) in violations {
+                    let client = try await service.connect(channel: "hostile")
+                    #expect(client.isUpgraded)
+                    try await client.sendRaw(bytes)
+                    #expect(try await client.closeCode(timeout: .seconds(5)) == 1002, "\(what)")
+                    try await client.disconnected(timeout: .seconds(5))
+                }
+                let polite = try await service.connect(channel: "hostile")
+                try await polite.sendClose(code: 4000)
+                #expect(try await polite.closeCode(timeout: .seconds(5)) == 4000)
+                #expect(service.workers == workers, "no worker was replaced")
+            }
+        }
+
+        @Test("plain requests route on the path alone: /health?probe=1 is 200 OK, as upstream")
+        func healthWithAQueryString() async throws {
+            try await withService { service in
+                try await service.waitUntilReady()
+                for (target, expected) in [("/health?probe=1", "HTTP/1.1 200 OK"), ("/health/", "HTTP/1.1 404 Not Found")] {
+                    let answer = try await WebSocketTestClient.connect(
+                        port: service.port, rawRequest: Array("GET \(target) HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8))
+                    #expect(answer.status == Int(expected.split(separator: " ")[1]), "\(target)")
+                    await answer.abort()
+                }
+            }
+        }
+    }
+}
