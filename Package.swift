@@ -100,6 +100,7 @@ let package = Package(
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
         .testTarget(name: "EventsTests", dependencies: ["Events"], resources: [.copy("Fixtures")]),
         .testTarget(name: "IPCTests", dependencies: ["IPC"]),
+        .testTarget(name: "ServiceLoggingTests", dependencies: ["ServiceLogging", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "IPC"]),
         .testTarget(name: "ServiceMetricsTests", dependencies: ["ServiceMetrics", "IPC", .product(name: "CoreMetrics", package: "swift-metrics")]),
         .testTarget(name: "ControlTests", dependencies: ["Control", "Supervisor", "Config"]),

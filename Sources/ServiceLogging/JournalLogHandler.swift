@@ -6,7 +6,9 @@ import Logging
 /// level; on a terminal it starts with a timestamp and the level name instead.
 /// Optionally every line also goes to a file (`logToFile`/`logFilename`).
 ///
-/// Callers must never put a secret or a whole token in a message or metadata.
+/// Control characters in the message and metadata are escaped (`LogLineEscaping`), so
+/// a record is always one line. Callers must never put a secret or a whole token in a
+/// message or metadata.
 public struct JournalLogHandler: LogHandler {
     public var logLevel: Logger.Level
     public var metadata: Logger.Metadata = [:]
@@ -33,9 +35,9 @@ public struct JournalLogHandler: LogHandler {
         } else {
             line += "\(Self.timestamp()) \(event.level.rawValue.uppercased()) "
         }
-        line += "\(label): \(event.message)"
+        line += "\(label): \(LogLineEscaping.escape(event.message.description))"
         for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
-            line += " \(key)=\(value)"
+            line += " \(LogLineEscaping.escape(key))=\(LogLineEscaping.escape(value.description))"
         }
         line += "\n"
         sink.write(line)

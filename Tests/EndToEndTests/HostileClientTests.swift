@@ -48,5 +48,24 @@ extension EndToEnd {
                 }
             }
         }
+
+        @Test("a client's CR, LF or NUL cannot forge a log line")
+        func logInjection() async throws {
+            try await withService { service in
+                try await service.waitUntilReady()
+                let cookie = TestTokens.cookie(TestTokens.superset(channel: "log-injection"))
+                for query in ["last_id=1-0%0d%0aX:y", "last_id=1-0%00%0aX:z"] {
+                    let client = try await WebSocketTestClient.connect(port: service.port, path: "/?\(query)", cookie: cookie)
+                    #expect(client.isUpgraded)
+                    await client.abort()
+                }
+                let logged = await eventually(timeoutMs: 5_000) { service.stderr.contains("X:z") }
+                #expect(logged, "the malformed last_id was logged")
+                let lines = service.stderr.split(separator: "\n")
+                #expect(!lines.contains { $0.hasPrefix("X:") }, "a forged line")
+                #expect(lines.contains { $0.contains("1-0\\r\\nX:y") })
+                #expect(lines.contains { $0.contains("1-0\\u{0}\\nX:z") })
+            }
+        }
     }
 }
