@@ -67,5 +67,43 @@ extension EndToEnd {
                 #expect(lines.contains { $0.contains("1-0\\u{0}\\nX:z") })
             }
         }
+
+        /// A client that sends and never reads (pipelined requests, a ping flood) costs a
+        /// bounded amount of memory, and other sockets keep receiving their events.
+        @Test("clients that never read cannot grow a worker's memory")
+        func clientsThatNeverRead() async throws {
+            // A 64 KiB cap: what a connection may queue before the worker stops reading it.
+            try await withService(config: ["maxSocketBufferBytes": 65_536]) { service in
+                let workers = try await service.waitUntilReady()
+                try await service.waitUntilReading()
+                let bystander = try await service.connect(channel: "bystander")
+                let before = ResidentMemory.bytes(of: workers)
+
+                // 600,000 pipelined GET /health, never reading a response.
+                let request = Array("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+                let total = 600_000 * request.count
+                let pipelined = try RawFlood(port: service.port).run(unit: request, totalBytes: total, seconds: 5)
+                #expect(pipelined.sent < total, "the server stopped reading: \(pipelined.sent) of \(total) bytes went out")
+                // A million pings after the upgrade, never reading a pong.
+                let cookie = TestTokens.cookie(TestTokens.superset(channel: "flood"))
+                let upgrade = Array(("GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nCookie: \(cookie)\r\n\r\n").utf8)
+                let ping: [UInt8] = [0x89, 0x80, 0, 0, 0, 0]
+                let pings = try RawFlood(port: service.port).run(
+                    prefix: upgrade, unit: ping, totalBytes: upgrade.count + 1_000_000 * ping.count, seconds: 5)
+                #expect(pings.closedByPeer, "a ping flood is closed (1008), \(pings.sent) bytes went out")
+
+                // Without read backpressure the workers grew by 13–26 MiB here (debug build),
+                // and without bound in a longer run.
+                #expect(await bystander.silence(for: .seconds(1)) == nil)
+                let grown = ResidentMemory.bytes(of: workers) - before
+                #expect(grown < 8 << 20, "workers grew by \(grown >> 10) KiB")
+                let publisher = try SupersetPublisher(endpoint: service.redis.endpoint)
+                let id = try publisher.publish(channel: "bystander")
+                let received = try? await bystander.nextText()
+                #expect(received?.contains("\"id\":\"\(id)\"") == true, "log:\n\(service.stderr)")
+                #expect(service.workers == workers, "no worker was replaced; log:\n\(service.stderr)")
+            }
+        }
     }
 }

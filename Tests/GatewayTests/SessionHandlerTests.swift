@@ -120,6 +120,49 @@ import Testing
         #expect(try answer(to: clientFrame(opcode: 0x8, payload: [])).code == 1000)
     }
 
+    @Test func aPingFloodIsClosedWith1008() throws {
+        let (channel, hub, _) = try makeChannel()
+        let pings = (0..<Int(ClientPingBudget.capacity)).flatMap { _ in clientFrame(opcode: 0x9, payload: [0x70]) }
+        write(channel, pings)
+        #expect(try writtenFrames(channel).allSatisfy { $0.opcode == 0xA }, "the budget's pings are answered")
+        #expect(channel.isActive)
+        write(channel, clientFrame(opcode: 0x9, payload: [0x70]))
+        let frames = try writtenFrames(channel)
+        #expect(frames.count == 1 && closeCode(frames[0].payload) == 1008)
+        loop.run()
+        #expect(!channel.isActive && hub.registry.socketCount == 0)
+    }
+
+    @Test func thePingBudgetRefillsOverTime() {
+        var budget = ClientPingBudget()
+        let start = NIODeadline.uptimeNanoseconds(1_000_000_000)
+        /// How many pings the budget allows at `now`, up to 1,000.
+        func allowed(at now: NIODeadline) -> Int {
+            var count = 0
+            while count < 1_000, budget.spend(at: now) { count += 1 }
+            return count
+        }
+        #expect(allowed(at: start) == Int(ClientPingBudget.capacity))
+        #expect(allowed(at: start + .milliseconds(Int64(1_000 / ClientPingBudget.perSecond) * 3)) == 3)
+        // A long quiet spell refills to the capacity, not beyond.
+        #expect(allowed(at: start + .seconds(3_600)) == Int(ClientPingBudget.capacity))
+    }
+
+    /// While a pong is unwritten, later pings are answered once, with the newest payload.
+    @Test func pongsAreCoalescedWhileOneIsInFlight() throws {
+        let (channel, _, _) = try makeChannel()
+        let held = HeldWrites()
+        try channel.pipeline.syncOperations.addHandler(held, position: .first)
+        for payload in [[1], [2], [3]] as [[UInt8]] { write(channel, clientFrame(opcode: 0x9, payload: payload)) }
+        #expect(try writtenFrames(channel).map(\.payload) == [[1]], "one pong in flight")
+        held.complete()
+        #expect(try writtenFrames(channel).map(\.payload) == [[3]], "then the newest ping's")
+        held.complete()
+        #expect(try writtenFrames(channel).isEmpty, "and nothing more")
+        write(channel, clientFrame(opcode: 0x9, payload: [4]))
+        #expect(try writtenFrames(channel).map(\.payload) == [[4]])
+    }
+
     @Test func clientCloseIsEchoedAndTheConnectionEnds() throws {
         let (channel, hub, _) = try makeChannel()
         write(channel, clientFrame(opcode: 0x8, payload: [0x03, 0xE8]))
@@ -144,5 +187,24 @@ import Testing
         for _ in 0..<1000 { write(channel, clientFrame(opcode: 0x0, payload: Array(repeating: 1, count: 100), fin: false)) }
         #expect(channel.isActive)
         #expect(try writtenFrames(channel).isEmpty)
+    }
+}
+
+/// Passes writes on but keeps their promises until the test says they were written, as
+/// a socket whose peer does not read would.
+private final class HeldWrites: ChannelOutboundHandler {
+    typealias OutboundIn = NIOAny
+    private var promises: [EventLoopPromise<Void>] = []
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let written = context.eventLoop.makePromise(of: Void.self)
+        if let promise { promises.append(promise) }
+        context.write(data, promise: written)
+    }
+
+    func complete() {
+        let pending = promises
+        promises = []
+        pending.forEach { $0.succeed() }
     }
 }

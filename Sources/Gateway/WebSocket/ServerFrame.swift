@@ -10,6 +10,7 @@ public enum ServerFrame {
         case normal = 1000
         case goingAway = 1001
         case protocolError = 1002
+        case policyViolation = 1008
         case messageTooBig = 1009
         case internalError = 1011
         case tryAgainLater = 1013

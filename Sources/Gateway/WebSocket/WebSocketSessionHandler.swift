@@ -6,7 +6,13 @@ import NIOWebSocket
 /// The WebSocket side of a browser socket. Clients have nothing to say to this server:
 /// their pings are answered, their pongs keep them alive, small data frames are ignored,
 /// a frame over 64 KiB closes with 1009, an unmasked or malformed frame, or one that
-/// breaks `ClientFrameRules`, with 1002.
+/// breaks `ClientFrameRules`, with 1002, a ping flood (`ClientPingBudget`) with 1008.
+///
+/// At most one pong is in flight: a ping that arrives while the last pong is still
+/// unwritten is answered once that write completes, with the newest ping's payload
+/// (RFC 6455 §5.5.3 allows answering only the most recent ping). With the read
+/// backpressure of `ReadBackpressureHandler`, a client that pings and never reads
+/// costs a bounded amount of memory.
 final class WebSocketSessionHandler: ChannelInboundHandler {
     typealias InboundIn = WebSocketFrame
 
@@ -15,6 +21,10 @@ final class WebSocketSessionHandler: ChannelInboundHandler {
     private let lastID: StreamID?
     private let logger: Logger
     private var rules = ClientFrameRules()
+    private var pingBudget = ClientPingBudget()
+    private var pongInFlight = false
+    /// The newest unanswered ping's payload, sent when the pong in flight is written.
+    private var pongOwed: ByteBuffer?
 
     init(session: SocketSession, hub: ChannelHub, lastID: StreamID?, logger: Logger) {
         self.session = session
@@ -57,7 +67,11 @@ final class WebSocketSessionHandler: ChannelInboundHandler {
         switch frame.opcode {
         case .ping:
             guard session.isOpen else { return }
-            context.writeAndFlush(NIOAny(ServerFrame.pong(frame.unmaskedData.readableBytesView, allocator: context.channel.allocator)), promise: nil)
+            guard pingBudget.spend(at: .now()) else {
+                logger.info("closing socket: ping flood", metadata: ["socket": "\(session.id)"])
+                return fail(context: context, code: .policyViolation)
+            }
+            pong(frame.unmaskedData, context: context)
         case .pong:
             hub.pong(session, payload: frame.unmaskedData)
         case .connectionClose:
@@ -88,6 +102,22 @@ final class WebSocketSessionHandler: ChannelInboundHandler {
             logger.debug("socket error", metadata: ["socket": "\(session.id)", "error": "\(error)"])
         }
         context.close(promise: nil)
+    }
+
+    private func pong(_ payload: ByteBuffer, context: ChannelHandlerContext) {
+        guard !pongInFlight else {
+            pongOwed = payload
+            return
+        }
+        pongInFlight = true
+        let written = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(NIOAny(ServerFrame.pong(payload.readableBytesView, allocator: context.channel.allocator)), promise: written)
+        written.futureResult.assumeIsolated().whenComplete { result in
+            self.pongInFlight = false
+            guard case .success = result, self.session.isOpen, let owed = self.pongOwed else { return }
+            self.pongOwed = nil
+            self.pong(owed, context: context)
+        }
     }
 
     /// Closes at once after a close frame: the client broke the protocol.

@@ -71,7 +71,7 @@ public final class GatewayWorker: Sendable {
                 let handshake = HTTPHandshakeHandler(
                     authorizer: authorizer, hub: hub, handshakeTimeout: handshakeTimeout, logger: logger,
                     encoder: encoder, decoder: decoder, makeSocketID: { UUID().uuidString.lowercased() })
-                try channel.pipeline.syncOperations.addHandlers([encoder, decoder, handshake])
+                try channel.pipeline.syncOperations.addHandlers([ReadBackpressureHandler(), encoder, decoder, handshake])
                 hub.connectionOpened(channel)
                 channel.closeFuture.whenComplete { _ in hub.connectionClosed(channel) }
             }
@@ -87,6 +87,8 @@ public final class GatewayWorker: Sendable {
                 var connections = ClientBootstrap(group: group)
                     .channelOption(.socketOption(.so_keepalive), value: 1)
                     .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+                    .channelOption(.maxMessagesPerRead, value: Self.readsPerTurn)
+                    .channelOption(.recvAllocator, value: Self.readSizes)
                     .channelInitializer(configure)
                 if let waterMark { connections = connections.channelOption(ChannelOptions.writeBufferWaterMark, value: waterMark) }
                 let acceptor = try InheritedSocketAcceptor(listenFD: fd, bootstrap: connections, logger: logger)
@@ -99,6 +101,8 @@ public final class GatewayWorker: Sendable {
                     .serverChannelOption(.socketOption(NIOBSDSocket.Option(rawValue: SO_REUSEPORT)), value: 1)
                     .childChannelOption(.socketOption(.so_keepalive), value: 1)
                     .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+                    .childChannelOption(.maxMessagesPerRead, value: Self.readsPerTurn)
+                    .childChannelOption(.recvAllocator, value: Self.readSizes)
                     .childChannelInitializer(configure)
                 if let waterMark { bootstrap = bootstrap.childChannelOption(ChannelOptions.writeBufferWaterMark, value: waterMark) }
                 listener = .bound(try await bootstrap.bind(host: options.host, port: options.port).get())
@@ -200,6 +204,14 @@ extension GatewayWorker {
     }
 
     /// The port an inherited socket is bound to (IPv4 or IPv6: both keep it at offset 2).
+    /// One read per connection per loop turn, of at most 16 KiB: browsers send almost
+    /// nothing, and a client that pipelines requests or floods frames then costs the loop
+    /// the replies to 16 KiB at a time, so timers, heartbeats and other sockets keep
+    /// their turn (64 KiB × 4 reads of pipelined requests held a debug worker past its
+    /// heartbeat on a loaded machine).
+    static let readsPerTurn: UInt = 1
+    static let readSizes = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 1_024, maximum: 16_384)
+
     static func localPort(of fd: Int32) -> Int? {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)

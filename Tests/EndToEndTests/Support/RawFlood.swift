@@ -1,0 +1,79 @@
+import Foundation
+import Glibc
+
+/// A client that sends and never reads: it writes `prefix`, then `unit` over and over on
+/// a non-blocking socket with a small receive buffer, until `totalBytes` went out, the
+/// peer closed, or `seconds` passed. Nothing is ever read from the socket.
+final class RawFlood {
+    struct Outcome {
+        var sent: Int
+        var closedByPeer: Bool
+    }
+
+    private let fd: Int32
+    /// The client's port (to find the server's side of the connection in `/proc`).
+    let localPort: Int
+
+    init(port: Int) throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TestFailure("socket: errno \(errno)") }
+        var small: Int32 = 4_096
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            close(fd)
+            throw TestFailure("connect: errno \(errno)")
+        }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        var local = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &local) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        self.fd = fd
+        localPort = Int(UInt16(bigEndian: local.sin_port))
+    }
+
+    deinit { close(fd) }
+
+    /// Writes `prefix`, then `unit` over and over, until `totalBytes` went out, the peer
+    /// closed, or `seconds` passed.
+    func run(prefix: [UInt8] = [], unit: [UInt8], totalBytes: Int, seconds: Double) -> Outcome {
+        let chunk = prefix + Array([[UInt8]](repeating: unit, count: max(1, 65_536 / unit.count)).joined())
+        var outcome = Outcome(sent: 0, closedByPeer: false)
+        var offset = 0  // into `chunk`: after the first pass, chunks start past the prefix
+        let deadline = Date(timeIntervalSinceNow: seconds)
+        while outcome.sent < totalBytes, Date() < deadline {
+            let length = min(chunk.count - offset, totalBytes - outcome.sent)
+            let n = chunk.withUnsafeBytes { send(fd, $0.baseAddress! + offset, length, Int32(MSG_NOSIGNAL)) }
+            if n > 0 {
+                outcome.sent += n
+                offset += n
+                if offset == chunk.count { offset = prefix.count }
+            } else if n < 0, errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR {
+                var poller = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                _ = poll(&poller, 1, 50)
+            } else {
+                outcome.closedByPeer = true
+                break
+            }
+        }
+        return outcome
+    }
+}
+
+/// Resident memory of processes, from `/proc/<pid>/status`.
+enum ResidentMemory {
+    static func bytes(of pids: some Sequence<Int32>) -> Int {
+        pids.reduce(0) { total, pid in
+            guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+                  let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+                  let kib = Int(line.split(separator: " ").dropFirst().first ?? "") else { return total }
+            return total + kib * 1_024
+        }
+    }
+}
