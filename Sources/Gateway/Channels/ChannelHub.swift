@@ -141,23 +141,17 @@ final class ChannelHub {
     /// gets what it missed, then live events; without, live events only.
     func open(_ session: SocketSession, lastID: StreamID?) -> OpenResult {
         if settings.maxTotalConnections > 0, registry.socketCount >= settings.maxTotalConnections {
-            metrics.connectionsRejected.increment()
-            return .overTotalCap
+            return reject(session, .overTotalCap)
         }
         if settings.maxConnectionsPerChannel > 0, registry.count(in: session.channelID) >= settings.maxConnectionsPerChannel {
-            metrics.connectionsRejected.increment()
-            return .overChannelCap
+            return reject(session, .overChannelCap)
         }
         registry.add(session)
         session.pingBucket = nextPingBucket
         nextPingBucket = (nextPingBucket + 1) % Self.pingSteps(for: settings.pingInterval)
         metrics.connectedClients.increment()
-        guard let lastID else {
-            session.phase = .live
-            return .opened
-        }
-        session.lastSentID = lastID
-        session.phase = .replaying
+        session.cursor = ReplayCursor(lastID: lastID)
+        guard lastID != nil else { return .opened }
         if position == nil {
             waitingForPosition.append(session)
         } else {
@@ -166,13 +160,19 @@ final class ChannelHub {
         return .opened
     }
 
+    /// A refused socket writes nothing more; its handler closes it with 1013.
+    private func reject(_ session: SocketSession, _ result: OpenResult) -> OpenResult {
+        metrics.connectionsRejected.increment()
+        session.cursor.close()
+        return result
+    }
+
     /// Sends a close frame and stops writing to the socket; the connection is closed when
     /// the client answers, or after `closeGrace`.
     func close(_ session: SocketSession, code: ServerFrame.CloseCode) {
         guard session.isOpen else { return }
         registry.remove(session)
-        session.phase = .closing
-        session.clearReplay()
+        session.cursor.close()
         let channel = session.channel
         channel.writeAndFlush(ServerFrame.close(code, allocator: allocator), promise: nil)
         eventLoop.scheduleTask(in: settings.closeGrace) { channel.close(promise: nil) }
@@ -181,16 +181,14 @@ final class ChannelHub {
     /// Drops a socket at once, without a close frame (upstream's `terminate`).
     func terminate(_ session: SocketSession) {
         registry.remove(session)
-        session.phase = .closed
-        session.clearReplay()
+        session.cursor.close()
         session.channel.close(promise: nil)
     }
 
     /// The connection is gone: forget the socket.
     func closed(_ session: SocketSession) {
         registry.remove(session)
-        session.phase = .closed
-        session.clearReplay()
+        session.cursor.close()
         waitingForPosition.removeAll { $0 === session }
     }
 
@@ -204,7 +202,7 @@ final class ChannelHub {
     /// read resumes its catch-up. (Slow consumers are judged after flushes, see
     /// `flushAndCheck`, because NIO counts bytes not yet flushed as well.)
     func writabilityChanged(_ session: SocketSession) {
-        if session.channel.isWritable, session.phase == .replaying {
+        if session.channel.isWritable {
             pump(session)
         }
     }
@@ -213,7 +211,7 @@ final class ChannelHub {
     /// not take: that is upstream's `bufferedAmount`.
     private func flushAndCheck(_ session: SocketSession) {
         session.flushIfNeeded()
-        if settings.maxSocketBufferBytes > 0, session.phase == .live, !session.channel.isWritable {
+        if settings.maxSocketBufferBytes > 0, session.cursor.phase == .live, !session.channel.isWritable {
             overflowed(session)
         }
     }
@@ -275,9 +273,7 @@ final class ChannelHub {
         firehoseReady.succeed()
         let waiting = waitingForPosition
         waitingForPosition.removeAll()
-        for session in waiting where session.phase == .replaying {
-            pump(session)
-        }
+        for session in waiting { pump(session) }
     }
 
     /// Delivers a batch of firehose events, yielding to the loop every
@@ -321,22 +317,14 @@ final class ChannelHub {
                 metrics.deliveryLatency.recordMilliseconds(Int64(latencyMs))
             }
         }
-        for session in sockets {
-            switch session.phase {
-            case .live:
-                guard session.channel.isActive else {
-                    metrics.sendErrors.increment()
-                    continue
-                }
-                if session.send(event) {
-                    tallyDelivered += 1
-                    touched.append(session)
-                }
-            case .replaying:
-                break  // It is in the history: the socket's replay cursor will reach it.
-            case .closing, .closed:
-                break
+        for session in sockets where session.cursor.liveEvent(event.id) == .write {
+            guard session.channel.isActive else {
+                metrics.sendErrors.increment()
+                continue
             }
+            session.write(event)
+            tallyDelivered += 1
+            touched.append(session)
         }
     }
 
@@ -356,15 +344,9 @@ final class ChannelHub {
 
     // MARK: - Replay
 
-    // A replaying socket is a cursor (`lastSentID`) moving
-    // through what it missed: first events fetched from Redis when the history does not
-    // reach back far enough, then the history itself, which keeps receiving live events
-    // meanwhile. It goes live when the cursor reaches the head. Nothing is queued per
-    // socket beyond one fetched batch, so a long replay costs no memory per event and
-    // cannot trip the slow-consumer cap.
+    // The hub carries out what a replaying socket's `ReplayCursor` asks for.
 
     private func fetch(_ session: SocketSession, after lastID: StreamID, upTo position: StreamID) {
-        session.awaitingFetch = true
         let target = NIOLoopBound((self, session), eventLoop: eventLoop)
         let loop = eventLoop
         replaySource.fetch(channelID: session.channelID, after: lastID, upTo: position) { result in
@@ -376,24 +358,26 @@ final class ChannelHub {
     }
 
     private func finishFetch(_ session: SocketSession, _ result: Result<ReplayBatch, any Error>) {
-        guard session.phase == .replaying, session.awaitingFetch else { return }
-        session.awaitingFetch = false
+        let outcome: ReplayCursor.FetchOutcome
         switch result {
-        case .success(let batch):
-            // A long replay may take several fetches: the gap is one per socket, counted
-            // and logged once.
-            if batch.possibleGap, !session.gapLogged {
-                session.gapLogged = true
+        case .success(let batch): outcome = session.cursor.fetched(batch, allocator: allocator)
+        case .failure: outcome = session.cursor.fetchFailed()
+        }
+        switch outcome {
+        case .ignored:
+            break
+        case .resume(let firstGap):
+            if firstGap {
                 metrics.replayGaps.increment()
                 logger.warning(
                     "last_id is older than the firehose holds; replayed from the channel stream, events may be missing",
-                    metadata: ["socket": "\(session.id)", "last_id": "\(session.lastSentID.map { "\($0)" } ?? "-")"])
+                    metadata: ["socket": "\(session.id)", "last_id": "\(session.cursor.lastSentID.map { "\($0)" } ?? "-")"])
             }
-            session.fetched.append(contentsOf: batch.events.map { DeliverableEvent($0, allocator: allocator) })
-            session.fetchedUpTo = batch.upTo
             pump(session)
-        case .failure(let error):
-            logger.warning("replay failed; closing so the client retries", metadata: ["socket": "\(session.id)", "error": "\(error)"])
+        case .closeAndRetry:
+            if case .failure(let error) = result {
+                logger.warning("replay failed; closing so the client retries", metadata: ["socket": "\(session.id)", "error": "\(error)"])
+            }
             close(session, code: .tryAgainLater)
         }
     }
@@ -401,35 +385,26 @@ final class ChannelHub {
     /// Moves a replaying socket's cursor while its send buffer has room. Resumed by
     /// `writabilityChanged` when the client has read.
     private func pump(_ session: SocketSession) {
-        guard session.phase == .replaying, !session.awaitingFetch, let position else { return }
         defer {
             session.flushIfNeeded()
             recordTallies()
         }
-        // 1. What was fetched from Redis.
-        while session.channel.isWritable, let next = session.fetched.popFirst() {
-            if session.send(next) { tallyReplayed += 1 }
-        }
-        guard session.fetched.isEmpty, session.channel.isWritable else { return }
-        // Anything up to the fetched batch's end that the channel does not have is done.
-        if let upTo = session.fetchedUpTo {
-            session.fetchedUpTo = nil
-            if upTo > (session.lastSentID ?? .zero) { session.lastSentID = upTo }
-        }
-        let cursor = session.lastSentID ?? position
-        // 2. The history, when it still holds everything after the cursor; else Redis.
-        guard history.covers(after: cursor) || cursor >= position else {
-            fetch(session, after: cursor, upTo: position)
-            return
-        }
-        for event in history.events(for: session.channelID, after: cursor) {
-            guard session.channel.isWritable else { return }
-            if session.send(event) { tallyReplayed += 1 }
-        }
-        // 3. At the head, with room to spare: live from now on.
-        if session.channel.isWritable {
-            session.phase = .live
+        while true {
+            switch session.cursor.next(position: position, historyFloor: history.floor, writable: session.channel.isWritable) {
+            case .wait:
+                return
+            case .write(let event):
+                session.write(event)
+                tallyReplayed += 1
+            case .fetch(let after, let upTo):
+                return fetch(session, after: after, upTo: upTo)
+            case .replayHistory(let after):
+                for event in history.events(for: session.channelID, after: after) {
+                    guard session.channel.isWritable else { return }
+                    if session.send(event) { tallyReplayed += 1 }
+                }
+                return session.cursor.historyWritten(writable: session.channel.isWritable)
+            }
         }
     }
-
 }
