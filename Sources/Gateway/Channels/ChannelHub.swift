@@ -55,9 +55,8 @@ final class ChannelHub {
     private var tallyDelivered = 0
     private var tallyReplayed = 0
     private var timers: [RepeatedTask] = []
-    /// The staggered liveness sweep's next step, and the bucket the next socket gets.
-    private var pingStep = 0
-    private var nextPingBucket = 0
+    /// Which sockets each step of the staggered liveness sweep pings.
+    private var sweep: LivenessSweep
     /// Every TCP connection of this worker, upgraded or not: drained on shutdown.
     private var connections: [ObjectIdentifier: any Channel] = [:]
     private var drainWaiters: [EventLoopPromise<Void>] = []
@@ -72,26 +71,17 @@ final class ChannelHub {
         self.replaySource = replaySource
         self.logger = logger
         self.history = ReplayHistory(maxEvents: settings.historyMaxEvents, maxBytes: settings.historyMaxBytes)
+        self.sweep = LivenessSweep(pingInterval: settings.pingInterval)
     }
 
     private var bound: NIOLoopBound<ChannelHub> { NIOLoopBound(self, eventLoop: eventLoop) }
 
     // MARK: - Timers
 
-    /// How many steps the liveness sweep is spread over, per ping interval: each socket is
-    /// still checked once per interval, but the pings of thousands of sockets (and the pongs
-    /// they bring back) no longer come in one burst that holds event delivery back. The
-    /// benchmark measured latency p99 at 189 ms when a sweep over 5,000 sockets per worker
-    /// fell inside its window, 0.9 ms without pings. Intervals under a second keep one step.
-    static func pingSteps(for interval: TimeAmount) -> Int {
-        interval >= .seconds(1) ? 20 : 1
-    }
-
     /// Starts the liveness (ping) and channel GC timers.
     func startTimers() {
         let hub = bound
-        let steps = Self.pingSteps(for: settings.pingInterval)
-        let step = TimeAmount.nanoseconds(settings.pingInterval.nanoseconds / Int64(steps))
+        let step = LivenessSweep.stepDelay(for: settings.pingInterval)
         timers.append(eventLoop.scheduleRepeatedTask(initialDelay: step, delay: step) { _ in
             hub.value.checkSocketsStep()
         })
@@ -147,8 +137,7 @@ final class ChannelHub {
             return reject(session, .overChannelCap)
         }
         registry.add(session)
-        session.pingBucket = nextPingBucket
-        nextPingBucket = (nextPingBucket + 1) % Self.pingSteps(for: settings.pingInterval)
+        sweep.add(session)
         metrics.connectedClients.increment()
         session.cursor = ReplayCursor(lastID: lastID)
         guard lastID != nil else { return .opened }
@@ -171,23 +160,28 @@ final class ChannelHub {
     /// the client answers, or after `closeGrace`.
     func close(_ session: SocketSession, code: ServerFrame.CloseCode) {
         guard session.isOpen else { return }
-        registry.remove(session)
+        forget(session)
         session.cursor.close()
         let channel = session.channel
         channel.writeAndFlush(ServerFrame.close(code, allocator: allocator), promise: nil)
         eventLoop.scheduleTask(in: settings.closeGrace) { channel.close(promise: nil) }
     }
 
+    private func forget(_ session: SocketSession) {
+        registry.remove(session)
+        sweep.remove(session)
+    }
+
     /// Drops a socket at once, without a close frame (upstream's `terminate`).
     func terminate(_ session: SocketSession) {
-        registry.remove(session)
+        forget(session)
         session.cursor.close()
         session.channel.close(promise: nil)
     }
 
     /// The connection is gone: forget the socket.
     func closed(_ session: SocketSession) {
-        registry.remove(session)
+        forget(session)
         session.cursor.close()
         waitingForPosition.removeAll { $0 === session }
     }
@@ -225,29 +219,31 @@ final class ChannelHub {
         close(session, code: .tryAgainLater)
     }
 
-    /// One step of the staggered sweep: the sockets whose `pingBucket` is this step's.
+    /// One step of the staggered liveness sweep: the sockets of this step's bucket.
     func checkSocketsStep() {
-        let steps = Self.pingSteps(for: settings.pingInterval)
-        let step = pingStep % steps
-        pingStep = (step + 1) % steps
-        checkSockets { steps == 1 || $0.pingBucket == step }
+        checkSockets(sweep.nextStepSockets())
     }
 
     /// Upstream's `checkSockets`: forget closed sockets, terminate those silent for
     /// `socketResponseTimeoutMs`, ping the others with their id as payload.
-    func checkSockets(where included: (SocketSession) -> Bool = { _ in true }) {
+    func checkSockets() {
+        checkSockets(sweep.allSockets)
+    }
+
+    private func checkSockets(_ sessions: [SocketSession]) {
         let now = NIODeadline.now()
-        for session in registry.allSessions where included(session) {
-            guard session.channel.isActive else {
+        for session in sessions {
+            let verdict = LivenessSweep.verdict(
+                isActive: session.channel.isActive, lastSeen: session.lastSeen, now: now, responseTimeout: settings.responseTimeout)
+            switch verdict {
+            case .forget:
                 closed(session)
-                continue
-            }
-            if now - session.lastSeen >= settings.responseTimeout {
+            case .terminate:
                 logger.debug("terminating unresponsive socket", metadata: ["socket": "\(session.id)"])
                 terminate(session)
-                continue
+            case .ping:
+                session.channel.writeAndFlush(ServerFrame.ping(session.idBytes, allocator: allocator), promise: nil)
             }
-            session.channel.writeAndFlush(ServerFrame.ping(session.idBytes, allocator: allocator), promise: nil)
         }
     }
 

@@ -16,8 +16,10 @@ final class SocketSession {
     /// Its index in its channel's list in the registry (-1: not registered), so that
     /// removing it costs O(1) however many tabs share the channel.
     var registrySlot = -1
-    /// Which step of the hub's staggered liveness sweep checks this socket.
+    /// Which step of the hub's staggered liveness sweep checks this socket, and its index
+    /// in that step's list (-1: not in the sweep).
     var pingBucket = 0
+    var pingSlot = -1
 
     init(id: String, channelID: String, channel: any Channel, now: NIODeadline) {
         self.id = id
