@@ -116,7 +116,7 @@ final class FirehoseFeed: Sendable {
             let malformed = entries.count - batch.count
             let done = hub.eventLoop.makePromise(of: Void.self)
             hub.eventLoop.execute {
-                if malformed > 0 { hub.value.metrics.malformedEntries.increment(by: malformed) }
+                hub.value.entriesSkipped(malformed)
                 hub.value.dispatch(batch, done: done) { [progress = self.deliveryProgress] in
                     progress.withLockedValue { $0 = MonotonicClock.nanoseconds() }
                 }

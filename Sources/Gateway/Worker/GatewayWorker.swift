@@ -72,8 +72,7 @@ public final class GatewayWorker: Sendable {
                     authorizer: authorizer, hub: hub, handshakeTimeout: handshakeTimeout, logger: logger,
                     encoder: encoder, decoder: decoder, makeSocketID: { UUID().uuidString.lowercased() })
                 try channel.pipeline.syncOperations.addHandlers([encoder, decoder, handshake])
-                hub.connectionOpened(channel)
-                channel.closeFuture.whenComplete { _ in hub.connectionClosed(channel) }
+                hub.track(channel)
             }
         }
         // low == high: "unwritable" then means exactly "more than the cap is unsent".
@@ -133,8 +132,8 @@ public final class GatewayWorker: Sendable {
         return try await hub.eventLoop.submit {
             let value = hub.value
             return WorkerSnapshot(
-                connections: value.registry.socketCount,
-                channels: value.registry.channelCount,
+                connections: value.socketCount,
+                channels: value.channelCount,
                 redisState: feed.state,
                 readerProgressAgeMs: feed.progressAgeMs(),
                 firehosePosition: value.position.map { "\($0)" } ?? "",
@@ -150,14 +149,7 @@ public final class GatewayWorker: Sendable {
     public func drain(timeout: TimeAmount) async -> WorkerSnapshot? {
         let hub = self.hub
         await listener.close()
-        let closed = try? await hub.eventLoop.flatSubmit {
-            hub.value.goAway()
-            let all = hub.value.allConnectionsClosed()
-            let deadline = hub.eventLoop.scheduleTask(in: timeout) { hub.value.closeAllConnections() }
-            all.whenComplete { _ in deadline.cancel() }
-            return all
-        }.get()
-        _ = closed
+        _ = try? await hub.eventLoop.flatSubmit { hub.value.drain(within: timeout) }.get()
         let last = try? await snapshot()
         await shutdown()
         return last
@@ -169,10 +161,7 @@ public final class GatewayWorker: Sendable {
         feed.stop()
         replay.stop()
         await listener.close()
-        try? await hub.eventLoop.submit {
-            hub.value.stopTimers()
-            hub.value.closeAllConnections()
-        }.get()
+        try? await hub.eventLoop.submit { hub.value.shutdown() }.get()
         feed.join(timeoutMs: options.readBlockMs + 2_000)
         try? await group.shutdownGracefully()
     }
