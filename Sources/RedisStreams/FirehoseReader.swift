@@ -28,7 +28,7 @@ import Logging
 ///
 /// Thread-safe observability (atomics) for the worker's heartbeat: `state`,
 /// `lastProgress`, `lastDeliveredID`, `eventsRead`, `errors`.
-public final class FirehoseReader: Sendable {
+public final class FirehoseReader: ThreadLifecycle {
     public let endpoint: RedisEndpoint
     public let stream: String
     public let count: Int
@@ -41,9 +41,8 @@ public final class FirehoseReader: Sendable {
     private let resolved: (@Sendable (FirehoseOrigin) -> Void)?
     private let observer: (@Sendable (FirehoseEvent) -> Void)?
 
-    private let interrupter = RedisInterrupter()
-    private let started = ManagedAtomic<Bool>(false)
-    private let exited = ExitLatch()
+    private let thread = ServiceThreads(name: "redis-firehose")
+    private var interrupter: RedisInterrupter { thread.interrupter }
     private let stateValue = ManagedAtomic<FirehoseState>(.connecting)
     private let progress = ManagedAtomic<UInt64>(0)
     private let delivered: AtomicStreamID
@@ -143,14 +142,7 @@ public final class FirehoseReader: Sendable {
 
     /// Starts the reader thread. Call once.
     public func start() {
-        let (exchanged, _) = started.compareExchange(expected: false, desired: true, ordering: .relaxed)
-        precondition(exchanged, "FirehoseReader.start() called twice")
-        let thread = Thread { [self] in
-            run()
-            exited.open()
-        }
-        thread.name = "redis-firehose"
-        thread.start()
+        thread.start { [self] _ in run() }
     }
 
     /// Ends the loop: a blocked XREAD, connect or back-off pause returns at once (every
@@ -159,15 +151,14 @@ public final class FirehoseReader: Sendable {
     /// A `deliver` in progress is not interrupted. Idempotent; does not wait (see `join`).
     /// The thread keeps the reader alive until it ends, so a reader must be stopped.
     public func stop() {
-        interrupter.interrupt()
+        thread.stop()
     }
 
     /// Waits for the reader thread to end. Returns false if `timeoutMs` passed first.
     /// Returns at once when the reader was never started.
     @discardableResult
     public func join(timeoutMs: Int? = nil) -> Bool {
-        guard started.load(ordering: .relaxed) else { return true }
-        return exited.wait(timeoutMs: timeoutMs)
+        thread.join(timeoutMs: timeoutMs)
     }
 
     // MARK: - The loop (reader thread)

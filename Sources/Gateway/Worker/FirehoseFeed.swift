@@ -14,7 +14,7 @@ import RedisStreams
 /// Entries are encoded (JSON compaction and WebSocket framing) here, on the reader's
 /// thread, so the event loop only routes ready frames. The reader waits until the loop
 /// has delivered each batch: that is the flow control between Redis and the sockets.
-final class FirehoseFeed: Sendable {
+final class FirehoseFeed: ThreadLifecycle {
     private let reader: FirehoseReader
     /// When the loop last started a turn of delivering a batch: while it does, the reader
     /// waits on it without reading, and is not stuck (a large fan-out takes many turns).
@@ -71,7 +71,7 @@ final class FirehoseFeed: Sendable {
     }
 
     @discardableResult
-    func join(timeoutMs: Int) -> Bool {
+    func join(timeoutMs: Int?) -> Bool {
         reader.join(timeoutMs: timeoutMs)
     }
 

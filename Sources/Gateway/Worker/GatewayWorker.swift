@@ -55,6 +55,7 @@ public final class GatewayWorker: Sendable {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
         let replay = RedisReplaySource(endpoint: options.redis, streamPrefix: options.streamPrefix, logger: logger)
+        replay.start()
         let hub = try await loop.submit {
             let hub = ChannelHub(eventLoop: loop, settings: options.hub, replaySource: replay, logger: logger, metrics: metrics)
             hub.startTimers()
@@ -88,7 +89,7 @@ public final class GatewayWorker: Sendable {
                     .channelOption(.tcpOption(.tcp_nodelay), value: 1)
                     .channelInitializer(configure)
                 if let waterMark { connections = connections.channelOption(ChannelOptions.writeBufferWaterMark, value: waterMark) }
-                let acceptor = try InheritedSocketAcceptor(listenFD: fd, bootstrap: connections, logger: logger)
+                let acceptor = InheritedSocketAcceptor(listenFD: fd, bootstrap: connections, logger: logger)
                 acceptor.start()
                 listener = .inherited(acceptor, port: Self.localPort(of: fd) ?? options.port)
             } else {
@@ -104,6 +105,7 @@ public final class GatewayWorker: Sendable {
             }
         } catch {
             replay.stop()
+            replay.join(timeoutMs: 2_000)
             try? await group.shutdownGracefully()
             throw WorkerBootError.cannotListen(host: options.host, port: options.port, reason: "\(error)")
         }
@@ -158,11 +160,12 @@ public final class GatewayWorker: Sendable {
     /// Stops everything at once.
     public func shutdown() async {
         let hub = self.hub
-        feed.stop()
-        replay.stop()
+        let threads: [any ThreadLifecycle] = [feed, replay]
+        threads.forEach { $0.stop() }
         await listener.close()
         try? await hub.eventLoop.submit { hub.value.shutdown() }.get()
-        feed.join(timeoutMs: options.readBlockMs + 2_000)
+        // Before the loop goes: a reader or a replay may still hand it a last callback.
+        for thread in threads { thread.join(timeoutMs: options.readBlockMs + 2_000) }
         try? await group.shutdownGracefully()
     }
 }
@@ -183,7 +186,9 @@ extension GatewayWorker {
         func close() async {
             switch self {
             case .bound(let channel): try? await channel.close()
-            case .inherited(let acceptor, _): acceptor.stop()
+            case .inherited(let acceptor, _):
+                acceptor.stop()
+                acceptor.join(timeoutMs: 2_000)
             }
         }
     }
