@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOEmbedded
 import Testing
@@ -16,9 +17,9 @@ import Testing
 
     @Test func aDrainWithNothingOpenCompletesAtOnce() {
         var set = ConnectionSet()
-        var done = false
-        set.allClosed(on: loop).whenSuccess { done = true }
-        #expect(done)
+        let done = NIOLockedValueBox(false)
+        set.allClosed(on: loop).whenSuccess { done.withLockedValue { $0 = true } }
+        #expect(done.withLockedValue { $0 })
     }
 
     @Test func theDrainCompletesWhenTheLastConnectionCloses() throws {
@@ -28,16 +29,16 @@ import Testing
         set.opened(b)
         set.opened(a)
         #expect(set.count == 2, "a connection is counted once")
-        var done = 0
-        set.allClosed(on: loop).whenSuccess { done += 1 }
-        set.allClosed(on: loop).whenSuccess { done += 1 }
+        let told = NIOLockedValueBox(0)
+        set.allClosed(on: loop).whenSuccess { told.withLockedValue { $0 += 1 } }
+        set.allClosed(on: loop).whenSuccess { told.withLockedValue { $0 += 1 } }
         set.closed(a)
-        #expect(done == 0)
+        #expect(told.withLockedValue { $0 } == 0)
         set.closed(b)
-        #expect(done == 2, "every waiter is told")
+        #expect(told.withLockedValue { $0 } == 2, "every waiter is told")
         set.opened(a)
         set.closed(a)
-        #expect(done == 2, "waiters are told once")
+        #expect(told.withLockedValue { $0 } == 2, "waiters are told once")
     }
 
     @Test func closeAllClosesWhatIsOpen() throws {
@@ -57,15 +58,15 @@ import Testing
         hub.track(socket)
         let session = SocketSession(id: "s", channelID: "a", channel: socket, now: .now())
         #expect(hub.open(session, lastID: nil) == .opened)
-        var drained = false
-        hub.drain(within: .seconds(10)).whenSuccess { drained = true }
+        let drained = NIOLockedValueBox(false)
+        hub.drain(within: .seconds(10)).whenSuccess { drained.withLockedValue { $0 = true } }
         let frames = try writtenFrames(socket)
         #expect(frames.count == 1 && closeCode(frames[0].payload) == 1001)
         try plain.close().wait()
-        #expect(!drained)
+        #expect(!drained.withLockedValue { $0 })
         try socket.close().wait()
         loop.run()
-        #expect(drained)
+        #expect(drained.withLockedValue { $0 })
         #expect(hub.connections.count == 0)
     }
 
@@ -73,12 +74,12 @@ import Testing
         let hub = ChannelHub(eventLoop: loop, settings: .init(), replaySource: ManualReplaySource(), logger: testLogger)
         let stuck = try connected()
         hub.track(stuck)
-        var drained = false
-        hub.drain(within: .seconds(5)).whenSuccess { drained = true }
+        let drained = NIOLockedValueBox(false)
+        hub.drain(within: .seconds(5)).whenSuccess { drained.withLockedValue { $0 = true } }
         loop.advanceTime(by: .seconds(4))
-        #expect(stuck.isActive && !drained)
+        #expect(stuck.isActive && !drained.withLockedValue { $0 })
         loop.advanceTime(by: .seconds(1))
         #expect(!stuck.isActive)
-        #expect(drained)
+        #expect(drained.withLockedValue { $0 })
     }
 }

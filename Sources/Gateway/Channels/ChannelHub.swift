@@ -138,8 +138,8 @@ final class ChannelHub {
         touched.removeAll(keepingCapacity: true)
         tally.record(into: metrics)
         if end < batch.count {
-            let hub = bound
-            eventLoop.execute { hub.value.dispatch(batch, from: end, done: done, onTurn: onTurn) }
+            let (hub, next) = (bound, end)
+            eventLoop.execute { hub.value.dispatch(batch, from: next, done: done, onTurn: onTurn) }
         } else {
             done?.succeed()
         }
