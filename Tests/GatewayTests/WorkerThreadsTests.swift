@@ -13,7 +13,7 @@ import TestSupport
 @Suite struct WorkerThreadsTests {
     @Test func theReplaySourceFailsWhatIsQueuedAndItsThreadsEnd() throws {
         // A server that accepts and never answers: the replay thread waits in a reply.
-        let silent = try Listening()
+        let silent = try SilentListener()
         let source = RedisReplaySource(
             endpoint: RedisEndpoint(port: silent.port), streamPrefix: "p-", threads: 1, logger: Logger(label: "test"))
         source.start()
@@ -36,7 +36,7 @@ import TestSupport
     @Test func theAcceptorStopsAndClosesItsDescriptorOfTheSocket() throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         defer { try? group.syncShutdownGracefully() }
-        let listening = try Listening()
+        let listening = try SilentListener()
         let fd = dup(listening.fd)
         let acceptor = InheritedSocketAcceptor(
             listenFD: fd, bootstrap: ClientBootstrap(group: group), logger: Logger(label: "test"))
@@ -68,34 +68,7 @@ final class Completions: @unchecked Sendable {
     }
 }
 
-/// A TCP socket that listens and never accepts: a connect completes (the kernel's
-/// backlog takes it) and a command's reply never comes.
-final class Listening {
-    let fd: Int32
-    let port: Int
-
-    init() throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        self.fd = fd
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-        }
-        guard bound == 0, listen(fd, 16) == 0 else { throw POSIXError(.EADDRINUSE) }
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        port = Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    deinit {
-        close(fd)
-    }
-}
-
+/// Milliseconds spent in `body`.
 func elapsedMs(_ body: () throws -> Void) rethrows -> Int {
     let start = MonotonicClock.nanoseconds()
     try body()

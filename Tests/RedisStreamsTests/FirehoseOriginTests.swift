@@ -5,10 +5,6 @@ import RedisStreams
 import TestSupport
 import Testing
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// A reader started at `.newest`: it resolves `$` and the warm-up entries itself, on its
 /// own connection, with its back-off and its interrupter.
 @Suite("FirehoseReader resolving the newest entry against a real redis-server")
@@ -140,34 +136,5 @@ struct FirehoseOriginTests {
         #expect(joined)
         #expect(ms < 500)
         #expect(harness.origins.snapshot.isEmpty)
-    }
-}
-
-/// A TCP socket that listens and never accepts: a connect completes (the kernel's
-/// backlog takes it) and a command's reply never comes.
-final class SilentListener {
-    let fd: Int32
-    let port: Int
-
-    init() throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        self.fd = fd
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-        }
-        guard bound == 0, listen(fd, 16) == 0 else { throw POSIXError(.EADDRINUSE) }
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        port = Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    deinit {
-        close(fd)
     }
 }
