@@ -8,11 +8,12 @@ import ServiceMetrics
 /// Confined to the worker's single event loop, so the hot path takes no locks; other
 /// threads reach it only through `eventLoop.execute`.
 ///
-/// Each concern is its own type: `ChannelRegistry` (which sockets listen to which
-/// channel), `ReplayHistory` (the recent firehose), a `ReplayCursor` per socket (its
-/// replay, carried out in `ChannelHub+Replay`), `LivenessSweep` (pings, in
-/// `ChannelHub+Sockets`), `ConnectionSet` (the drain) and `DeliveryTally`. Other files
-/// use the hub's surface: a socket's events (`open`, `close`, `closed`, `pong`,
+/// This file is routing and dispatch. Each other concern is its own type:
+/// `ChannelRegistry` (which sockets listen to which channel), `ReplayHistory` (the recent
+/// firehose), a `ReplayCursor` per socket (its replay, carried out in
+/// `ChannelHub+Replay`), `LivenessSweep` (pings, in `ChannelHub+Sockets`),
+/// `ConnectionSet` (the drain, in `ChannelHub+Lifecycle`) and `DeliveryTally`. Other
+/// files use the hub's surface: a socket's events (`open`, `close`, `closed`, `pong`,
 /// `writabilityChanged`), the firehose (`start`, `dispatch`, `entriesSkipped`), the
 /// worker's lifecycle (`startTimers`, `track`, `drain`, `shutdown`) and its figures.
 final class ChannelHub {
@@ -38,7 +39,8 @@ final class ChannelHub {
     private(set) var position: StreamID?
     /// Sockets written to in the current dispatch turn: flushed once at its end.
     private var touched: [SocketSession] = []
-    private var timers: [RepeatedTask] = []
+    /// The liveness and GC timers (`startTimers`).
+    var timers: [RepeatedTask] = []
     /// Completed when the firehose position is known (see `start(position:warm:)`).
     private(set) lazy var firehoseReady: EventLoopPromise<Void> = eventLoop.makePromise()
 
@@ -57,45 +59,6 @@ final class ChannelHub {
 
     var socketCount: Int { registry.socketCount }
     var channelCount: Int { registry.channelCount }
-
-    // MARK: - The worker's lifecycle
-
-    /// Starts the liveness (ping) and channel GC timers.
-    func startTimers() {
-        let hub = bound
-        let step = LivenessSweep.stepDelay(for: settings.pingInterval)
-        timers.append(eventLoop.scheduleRepeatedTask(initialDelay: step, delay: step) { _ in
-            hub.value.checkSocketsStep()
-        })
-        timers.append(eventLoop.scheduleRepeatedTask(initialDelay: settings.gcInterval, delay: settings.gcInterval) { _ in
-            hub.value.collectEmptyChannels()
-        })
-    }
-
-    /// Counts a TCP connection (upgraded or not) until it closes: a drain waits for it.
-    func track(_ channel: any Channel) {
-        connections.opened(channel)
-        let hub = bound
-        channel.closeFuture.whenComplete { _ in hub.value.connections.closed(channel) }
-    }
-
-    /// Sends close 1001 to every socket (shutdown or reload) and completes when every
-    /// connection has closed; what is still open after `timeout` is closed.
-    func drain(within timeout: TimeAmount) -> EventLoopFuture<Void> {
-        goAway()
-        let all = connections.allClosed(on: eventLoop)
-        let hub = bound
-        let deadline = eventLoop.scheduleTask(in: timeout) { hub.value.connections.closeAll() }
-        all.whenComplete { _ in deadline.cancel() }
-        return all
-    }
-
-    /// Stops the timers and closes every connection at once.
-    func shutdown() {
-        timers.forEach { $0.cancel() }
-        timers.removeAll()
-        connections.closeAll()
-    }
 
     // MARK: - The firehose
 
