@@ -21,23 +21,28 @@ import Logging
 /// to the connection's master-check interval (see `RedisSentinelSettings`) and the back-off
 /// to 1 s, so that the reader follows a failover within about a second of the Sentinels.
 ///
+/// Started at `.newest`, the reader first resolves `$` on its own connection (see
+/// `FirehoseOrigin`), retrying with the same back-off until Redis answers or it is stopped:
+/// its state stays `connecting` meanwhile and the failure is logged once, since the worker
+/// serves `/health` without Redis. `resolved` gets the origin before the first `deliver`.
+///
 /// Thread-safe observability (atomics) for the worker's heartbeat: `state`,
 /// `lastProgress`, `lastDeliveredID`, `eventsRead`, `errors`.
-public final class FirehoseReader: Sendable {
+public final class FirehoseReader: ThreadLifecycle {
     public let endpoint: RedisEndpoint
     public let stream: String
     public let count: Int
     public let blockMs: Int
 
-    private let startAfter: StreamID
+    private let startPoint: FirehoseStart
     private let responseTimeoutMs: Int
     private let logger: Logger
     private let deliver: @Sendable ([StreamEntry]) -> Void
+    private let resolved: (@Sendable (FirehoseOrigin) -> Void)?
     private let observer: (@Sendable (FirehoseEvent) -> Void)?
 
-    private let interrupter = RedisInterrupter()
-    private let started = ManagedAtomic<Bool>(false)
-    private let exited = ExitLatch()
+    private let thread = ServiceThreads(name: "redis-firehose")
+    private var interrupter: RedisInterrupter { thread.interrupter }
     private let stateValue = ManagedAtomic<FirehoseState>(.connecting)
     private let progress = ManagedAtomic<UInt64>(0)
     private let delivered: AtomicStreamID
@@ -56,7 +61,7 @@ public final class FirehoseReader: Sendable {
     ///     May block; the next XREAD waits for it.
     ///   - observer: called on the reader thread on each state change and stream reset.
     ///     Must not block.
-    public init(
+    public convenience init(
         endpoint: RedisEndpoint,
         stream: String,
         startAfter: StreamID,
@@ -67,18 +72,44 @@ public final class FirehoseReader: Sendable {
         observer: (@Sendable (FirehoseEvent) -> Void)? = nil,
         deliver: @escaping @Sendable ([StreamEntry]) -> Void
     ) {
+        self.init(
+            endpoint: endpoint, stream: stream, start: .after(startAfter), count: count, blockMs: blockMs,
+            responseTimeoutMs: responseTimeoutMs, logger: logger, observer: observer, resolved: nil, deliver: deliver)
+    }
+
+    /// - Parameters:
+    ///   - start: after a known id, or `.newest` (resolve `$` first).
+    ///   - resolved: with `.newest`, called once on the reader thread with the origin,
+    ///     before the first `deliver`.
+    public init(
+        endpoint: RedisEndpoint,
+        stream: String,
+        start: FirehoseStart,
+        count: Int = 100,
+        blockMs: Int = 5_000,
+        responseTimeoutMs: Int = 5_000,
+        logger: Logger,
+        observer: (@Sendable (FirehoseEvent) -> Void)? = nil,
+        resolved: (@Sendable (FirehoseOrigin) -> Void)?,
+        deliver: @escaping @Sendable ([StreamEntry]) -> Void
+    ) {
         precondition(count > 0, "XREAD COUNT must be positive")
         precondition(blockMs > 0, "XREAD BLOCK must be positive: 0 would block forever")
         self.endpoint = endpoint
         self.stream = stream
-        self.startAfter = startAfter
+        self.startPoint = start
         self.count = count
         self.blockMs = blockMs
         self.responseTimeoutMs = responseTimeoutMs
         self.logger = logger
         self.observer = observer
+        self.resolved = resolved
         self.deliver = deliver
-        self.delivered = AtomicStreamID(startAfter)
+        if case .after(let id) = start {
+            self.delivered = AtomicStreamID(id)
+        } else {
+            self.delivered = AtomicStreamID(.zero)
+        }
     }
 
     // MARK: - Observability (any thread)
@@ -92,7 +123,7 @@ public final class FirehoseReader: Sendable {
     public var lastProgress: UInt64 { progress.load(ordering: .relaxed) }
 
     /// The id after which the next XREAD reads: the last entry handed to `deliver`
-    /// (or `startAfter`, or `0-0` after a stream reset).
+    /// (or the start, or `0-0` after a stream reset; `0-0` until `$` is resolved).
     public var lastDeliveredID: StreamID { delivered.load() }
 
     /// Entries handed to `deliver`.
@@ -111,14 +142,7 @@ public final class FirehoseReader: Sendable {
 
     /// Starts the reader thread. Call once.
     public func start() {
-        let (exchanged, _) = started.compareExchange(expected: false, desired: true, ordering: .relaxed)
-        precondition(exchanged, "FirehoseReader.start() called twice")
-        let thread = Thread { [self] in
-            run()
-            exited.open()
-        }
-        thread.name = "redis-firehose"
-        thread.start()
+        thread.start { [self] _ in run() }
     }
 
     /// Ends the loop: a blocked XREAD, connect or back-off pause returns at once (every
@@ -127,15 +151,14 @@ public final class FirehoseReader: Sendable {
     /// A `deliver` in progress is not interrupted. Idempotent; does not wait (see `join`).
     /// The thread keeps the reader alive until it ends, so a reader must be stopped.
     public func stop() {
-        interrupter.interrupt()
+        thread.stop()
     }
 
     /// Waits for the reader thread to end. Returns false if `timeoutMs` passed first.
     /// Returns at once when the reader was never started.
     @discardableResult
     public func join(timeoutMs: Int? = nil) -> Bool {
-        guard started.load(ordering: .relaxed) else { return true }
-        return exited.wait(timeoutMs: timeoutMs)
+        thread.join(timeoutMs: timeoutMs)
     }
 
     // MARK: - The loop (reader thread)
@@ -148,7 +171,53 @@ public final class FirehoseReader: Sendable {
         var health = ConnectionHealth()
         // Under Sentinel a failover takes seconds: retry at least every second to follow it.
         var backoff = endpoint.sentinel == nil ? Backoff() : Backoff(maximumMs: 1_000)
-        var after = startAfter
+        defer {
+            connection.close()
+            _ = health.stopped()
+            setState(.stopped)
+            logger.debug("Firehose reader stopped", metadata: metadata(lastDeliveredID))
+        }
+        let after: StreamID
+        switch startPoint {
+        case .after(let id):
+            after = id
+        case .newest(let warmCount):
+            guard let origin = resolveNewest(warmCount: warmCount, on: connection, backoff: &backoff) else { return }
+            after = origin.position
+            delivered.store(after)
+            resolved?(origin)
+            report(health.connectionSucceeded(), after: after, server: connection.server)
+        }
+        read(after: after, on: connection, health: &health, backoff: &backoff)
+    }
+
+    /// `$` resolved on the reader's own connection, which the reads then go on using.
+    /// Retried with back-off until Redis answers; nil when stopped first.
+    private func resolveNewest(warmCount: Int, on connection: RedisConnection, backoff: inout Backoff) -> FirehoseOrigin? {
+        var failed = false
+        while !interrupter.isInterrupted {
+            do {
+                try connection.connect()
+                let origin = try FirehoseOrigin.resolve(stream: stream, warmCount: warmCount, on: connection)
+                if failed { logger.notice("reached Redis", metadata: ["endpoint": "\(endpoint)"]) }
+                logger.info("firehose resolved", metadata: ["stream": "\(stream)", "position": "\(origin.position)", "warm": "\(origin.warm.count)"])
+                backoff.reset()
+                return origin
+            } catch {
+                connection.close()
+                if interrupter.isInterrupted { return nil }
+                if !failed {
+                    failed = true
+                    logger.error("cannot reach Redis; serving /health and retrying", metadata: ["error": "\(error)"])
+                }
+                if interrupter.wait(milliseconds: backoff.nextDelayMs()) { return nil }
+            }
+        }
+        return nil
+    }
+
+    private func read(after start: StreamID, on connection: RedisConnection, health: inout ConnectionHealth, backoff: inout Backoff) {
+        var after = start
         // Under Sentinel a blocked XREAD must come back often enough for the connection
         // to confirm its server is still the master (a demoted master stays readable).
         let block = endpoint.sentinel.map { min(blockMs, max(1, $0.masterCheckIntervalMs)) } ?? blockMs
@@ -184,11 +253,6 @@ public final class FirehoseReader: Sendable {
                 if interrupter.wait(milliseconds: backoff.nextDelayMs()) { break }
             }
         }
-
-        connection.close()
-        _ = health.stopped()
-        setState(.stopped)
-        logger.debug("Firehose reader stopped", metadata: metadata(after))
     }
 
     /// After a (re)connect: where to read from. `after` unless the stream is now behind it.

@@ -34,6 +34,9 @@ public final class RedisInterrupter: Sendable {
         close(writeFD)
     }
 
+    /// Readable once interrupted: for a `poll()` that waits on other descriptors too.
+    public var descriptor: Int32 { readFD }
+
     /// Idempotent; safe from any thread.
     public func interrupt() {
         var byte: UInt8 = 1

@@ -116,7 +116,7 @@ import Testing
 
     @Test func theLivenessSweepIsStaggeredSoEverySocketIsPingedOncePerInterval() throws {
         let hub = makeHub { $0.pingInterval = .seconds(20) }
-        let steps = ChannelHub.pingSteps(for: .seconds(20))
+        let steps = LivenessSweep.steps(for: .seconds(20))
         let sockets = try (0..<(steps * 3)).map { try socket(hub, channel: "c\($0 % 7)", id: "s\($0)").1 }
         var pinged = Array(repeating: 0, count: sockets.count)
         for _ in 0..<steps {
@@ -126,7 +126,7 @@ import Testing
             for (index, count) in now.enumerated() { pinged[index] += count }
         }
         #expect(pinged.allSatisfy { $0 == 1 })
-        #expect(ChannelHub.pingSteps(for: .milliseconds(100)) == 1, "short intervals keep upstream's single sweep")
+        #expect(LivenessSweep.steps(for: .milliseconds(100)) == 1, "short intervals keep upstream's single sweep")
     }
 
     @Test func checkSocketsPingsWithIdAndTerminatesSilentSockets() throws {

@@ -17,6 +17,7 @@ import TestSupport
         server = try RedisServer()
         publisher = try SupersetPublisher(endpoint: server.endpoint)
         source = RedisReplaySource(endpoint: server.endpoint, streamPrefix: "async-events-", threads: 1, pageSize: 3, logger: Logger(label: "test"))
+        source.start()
     }
 
     func replay(_ channel: String, after lastID: StreamID, upTo position: StreamID) async throws -> ReplayBatch {

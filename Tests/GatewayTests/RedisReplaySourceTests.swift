@@ -17,6 +17,7 @@ import TestSupport
     @Test func aReplayAfterARedisRestartSucceedsOnAFreshConnection() async throws {
         let redis = try RedisServer(persistence: .appendOnly)
         let source = RedisReplaySource(endpoint: redis.endpoint, streamPrefix: "async-events-", threads: 1, logger: Logger(label: "test"))
+        source.start()
         let ids = try (0..<4).map { _ in try SupersetPublisher(endpoint: redis.endpoint).publish(channel: "r") }
         let first = try await fetch(source, channel: "r", after: ids[0], upTo: ids[3]).get()
         #expect(first.events.map(\.id) == Array(ids[1...]))
@@ -25,6 +26,7 @@ import TestSupport
         let second = try await fetch(source, channel: "r", after: ids[1], upTo: ids[3]).get()
         #expect(second.events.map(\.id) == Array(ids[2...]), "no failure (no 1013 for the client) after a restart")
         source.stop()
+        #expect(source.join(timeoutMs: 2_000))
         redis.stop()
     }
 }

@@ -1,66 +1,46 @@
-import Config
 import Events
 import Foundation
 import Logging
-import ServiceMetrics
 import NIOCore
+import ServiceMetrics
 
-/// The heart of a worker: its channel registry, its replay history and the routing of
-/// firehose events to sockets. Confined to the worker's single event loop, so the hot
-/// path takes no locks; other threads reach it only through `eventLoop.execute`.
+/// The heart of a worker: routes firehose events to the sockets of their channel.
+/// Confined to the worker's single event loop, so the hot path takes no locks; other
+/// threads reach it only through `eventLoop.execute`.
+///
+/// This file is routing and dispatch. Each other concern is its own type:
+/// `ChannelRegistry` (which sockets listen to which channel), `ReplayHistory` (the recent
+/// firehose), a `ReplayCursor` per socket (its replay, carried out in
+/// `ChannelHub+Replay`), `LivenessSweep` (pings, in `ChannelHub+Sockets`),
+/// `ConnectionSet` (the drain, in `ChannelHub+Lifecycle`) and `DeliveryTally`. Other
+/// files use the hub's surface: a socket's events (`open`, `close`, `closed`, `pong`,
+/// `writabilityChanged`), the firehose (`start`, `dispatch`, `entriesSkipped`), the
+/// worker's lifecycle (`startTimers`, `track`, `drain`, `shutdown`) and its figures.
 final class ChannelHub {
-    struct Settings {
-        var maxTotalConnections = 0
-        var maxConnectionsPerChannel = 0
-        var eventYieldBatchSize = 100
-        /// A turn of `dispatch` also ends once it made this many socket writes:
-        /// `eventYieldBatchSize` counts events, and one event of a large channel goes to
-        /// thousands of sockets, which would hold the loop (pings, handshakes, the
-        /// heartbeat) for the whole fan-out.
-        var writeYieldBudget = 10_000
-        var pingInterval: TimeAmount = .seconds(20)
-        var responseTimeout: TimeAmount = .seconds(60)
-        var gcInterval: TimeAmount = .seconds(120)
-        /// How long a closing socket may take to answer our close frame.
-        var closeGrace: TimeAmount = .seconds(2)
-        var historyMaxEvents = 20_000
-        var historyMaxBytes = 16 << 20
-        var maxSocketBufferBytes = ServiceConfig.defaultMaxSocketBufferBytes
-    }
-
-    enum OpenResult: Equatable {
-        case opened
-        case overTotalCap
-        case overChannelCap
-    }
-
     let eventLoop: any EventLoop
     let settings: Settings
     let replaySource: any ReplaySource
     let logger: Logger
     let allocator = ByteBufferAllocator()
-
-    private(set) var registry = ChannelRegistry()
-    private(set) var history: ReplayHistory
-    /// The id of the last firehose entry dispatched here; nil until the reader has
-    /// resolved `$` and warmed the history. Replays reach up to it; live events follow it.
-    private(set) var position: StreamID?
-    private var waitingForPosition: [SocketSession] = []
-    private var touched: [SocketSession] = []
     /// The worker's metrics backend (read by heartbeats) and the hub's metrics in it.
     let metricsBackend: WorkerMetrics
     let metrics: HubMetrics
-    /// Hot-path tallies, recorded into `metrics` once per dispatch chunk.
-    private var tallyRead = 0
-    private var tallyDelivered = 0
-    private var tallyReplayed = 0
-    private var timers: [RepeatedTask] = []
-    /// The staggered liveness sweep's next step, and the bucket the next socket gets.
-    private var pingStep = 0
-    private var nextPingBucket = 0
-    /// Every TCP connection of this worker, upgraded or not: drained on shutdown.
-    private var connections: [ObjectIdentifier: any Channel] = [:]
-    private var drainWaiters: [EventLoopPromise<Void>] = []
+
+    // The hub's state: changed only by the hub's own files.
+    var registry = ChannelRegistry()
+    var history: ReplayHistory
+    var sweep: LivenessSweep
+    var connections = ConnectionSet()
+    var tally = DeliveryTally()
+    /// Replaying sockets opened before the firehose position was known.
+    var waitingForPosition: [SocketSession] = []
+    /// The id of the last firehose entry dispatched here; nil until the reader has
+    /// resolved `$` and warmed the history. Replays reach up to it; live events follow it.
+    private(set) var position: StreamID?
+    /// Sockets written to in the current dispatch turn: flushed once at its end.
+    private var touched: [SocketSession] = []
+    /// The liveness and GC timers (`startTimers`).
+    var timers: [RepeatedTask] = []
     /// Completed when the firehose position is known (see `start(position:warm:)`).
     private(set) lazy var firehoseReady: EventLoopPromise<Void> = eventLoop.makePromise()
 
@@ -72,199 +52,15 @@ final class ChannelHub {
         self.replaySource = replaySource
         self.logger = logger
         self.history = ReplayHistory(maxEvents: settings.historyMaxEvents, maxBytes: settings.historyMaxBytes)
+        self.sweep = LivenessSweep(pingInterval: settings.pingInterval)
     }
 
-    private var bound: NIOLoopBound<ChannelHub> { NIOLoopBound(self, eventLoop: eventLoop) }
+    var bound: NIOLoopBound<ChannelHub> { NIOLoopBound(self, eventLoop: eventLoop) }
 
-    // MARK: - Timers
+    var socketCount: Int { registry.socketCount }
+    var channelCount: Int { registry.channelCount }
 
-    /// How many steps the liveness sweep is spread over, per ping interval: each socket is
-    /// still checked once per interval, but the pings of thousands of sockets (and the pongs
-    /// they bring back) no longer come in one burst that holds event delivery back. The
-    /// benchmark measured latency p99 at 189 ms when a sweep over 5,000 sockets per worker
-    /// fell inside its window, 0.9 ms without pings. Intervals under a second keep one step.
-    static func pingSteps(for interval: TimeAmount) -> Int {
-        interval >= .seconds(1) ? 20 : 1
-    }
-
-    /// Starts the liveness (ping) and channel GC timers.
-    func startTimers() {
-        let hub = bound
-        let steps = Self.pingSteps(for: settings.pingInterval)
-        let step = TimeAmount.nanoseconds(settings.pingInterval.nanoseconds / Int64(steps))
-        timers.append(eventLoop.scheduleRepeatedTask(initialDelay: step, delay: step) { _ in
-            hub.value.checkSocketsStep()
-        })
-        timers.append(eventLoop.scheduleRepeatedTask(initialDelay: settings.gcInterval, delay: settings.gcInterval) { _ in
-            hub.value.collectEmptyChannels()
-        })
-    }
-
-    func stopTimers() {
-        timers.forEach { $0.cancel() }
-        timers.removeAll()
-    }
-
-    // MARK: - Connections
-
-    var connectionCount: Int { connections.count }
-
-    func connectionOpened(_ channel: any Channel) {
-        connections[ObjectIdentifier(channel)] = channel
-    }
-
-    func connectionClosed(_ channel: any Channel) {
-        connections[ObjectIdentifier(channel)] = nil
-        if connections.isEmpty {
-            drainWaiters.forEach { $0.succeed() }
-            drainWaiters.removeAll()
-        }
-    }
-
-    /// Completes when every connection has closed.
-    func allConnectionsClosed() -> EventLoopFuture<Void> {
-        if connections.isEmpty { return eventLoop.makeSucceededVoidFuture() }
-        let promise = eventLoop.makePromise(of: Void.self)
-        drainWaiters.append(promise)
-        return promise.futureResult
-    }
-
-    /// Closes whatever is still open (the drain deadline passed).
-    func closeAllConnections() {
-        for channel in connections.values { channel.close(promise: nil) }
-    }
-
-    // MARK: - Sockets
-
-    /// Registers a socket that just completed its upgrade, unless a connection cap is
-    /// reached (the caller then closes it with 1013). With a `last_id`, the socket first
-    /// gets what it missed, then live events; without, live events only.
-    func open(_ session: SocketSession, lastID: StreamID?) -> OpenResult {
-        if settings.maxTotalConnections > 0, registry.socketCount >= settings.maxTotalConnections {
-            metrics.connectionsRejected.increment()
-            return .overTotalCap
-        }
-        if settings.maxConnectionsPerChannel > 0, registry.count(in: session.channelID) >= settings.maxConnectionsPerChannel {
-            metrics.connectionsRejected.increment()
-            return .overChannelCap
-        }
-        registry.add(session)
-        session.pingBucket = nextPingBucket
-        nextPingBucket = (nextPingBucket + 1) % Self.pingSteps(for: settings.pingInterval)
-        metrics.connectedClients.increment()
-        guard let lastID else {
-            session.phase = .live
-            return .opened
-        }
-        session.lastSentID = lastID
-        session.phase = .replaying
-        if position == nil {
-            waitingForPosition.append(session)
-        } else {
-            pump(session)
-        }
-        return .opened
-    }
-
-    /// Sends a close frame and stops writing to the socket; the connection is closed when
-    /// the client answers, or after `closeGrace`.
-    func close(_ session: SocketSession, code: ServerFrame.CloseCode) {
-        guard session.isOpen else { return }
-        registry.remove(session)
-        session.phase = .closing
-        session.clearReplay()
-        let channel = session.channel
-        channel.writeAndFlush(ServerFrame.close(code, allocator: allocator), promise: nil)
-        eventLoop.scheduleTask(in: settings.closeGrace) { channel.close(promise: nil) }
-    }
-
-    /// Drops a socket at once, without a close frame (upstream's `terminate`).
-    func terminate(_ session: SocketSession) {
-        registry.remove(session)
-        session.phase = .closed
-        session.clearReplay()
-        session.channel.close(promise: nil)
-    }
-
-    /// The connection is gone: forget the socket.
-    func closed(_ session: SocketSession) {
-        registry.remove(session)
-        session.phase = .closed
-        session.clearReplay()
-        waitingForPosition.removeAll { $0 === session }
-    }
-
-    func pong(_ session: SocketSession, payload: ByteBuffer) {
-        if payload.readableBytesView.elementsEqual(session.idBytes) {
-            session.lastSeen = .now()
-        }
-    }
-
-    /// The socket's send buffer crossed a watermark: a replaying socket whose client has
-    /// read resumes its catch-up. (Slow consumers are judged after flushes, see
-    /// `flushAndCheck`, because NIO counts bytes not yet flushed as well.)
-    func writabilityChanged(_ session: SocketSession) {
-        if session.channel.isWritable, session.phase == .replaying {
-            pump(session)
-        }
-    }
-
-    /// Flushes a live socket, then applies `maxSocketBufferBytes` to what the kernel did
-    /// not take: that is upstream's `bufferedAmount`.
-    private func flushAndCheck(_ session: SocketSession) {
-        session.flushIfNeeded()
-        if settings.maxSocketBufferBytes > 0, session.phase == .live, !session.channel.isWritable {
-            overflowed(session)
-        }
-    }
-
-    /// The socket's unsent bytes passed `maxSocketBufferBytes`: close it with 1013.
-    /// Its reconnect with `last_id` replays what it did not get.
-    func overflowed(_ session: SocketSession) {
-        guard session.isOpen else { return }
-        metrics.backpressureDisconnects.increment()
-        logger.warning("closing slow client: send buffer over maxSocketBufferBytes", metadata: ["socket": "\(session.id)"])
-        close(session, code: .tryAgainLater)
-    }
-
-    /// One step of the staggered sweep: the sockets whose `pingBucket` is this step's.
-    func checkSocketsStep() {
-        let steps = Self.pingSteps(for: settings.pingInterval)
-        let step = pingStep % steps
-        pingStep = (step + 1) % steps
-        checkSockets { steps == 1 || $0.pingBucket == step }
-    }
-
-    /// Upstream's `checkSockets`: forget closed sockets, terminate those silent for
-    /// `socketResponseTimeoutMs`, ping the others with their id as payload.
-    func checkSockets(where included: (SocketSession) -> Bool = { _ in true }) {
-        let now = NIODeadline.now()
-        for session in registry.allSessions where included(session) {
-            guard session.channel.isActive else {
-                closed(session)
-                continue
-            }
-            if now - session.lastSeen >= settings.responseTimeout {
-                logger.debug("terminating unresponsive socket", metadata: ["socket": "\(session.id)"])
-                terminate(session)
-                continue
-            }
-            session.channel.writeAndFlush(ServerFrame.ping(session.idBytes, allocator: allocator), promise: nil)
-        }
-    }
-
-    func collectEmptyChannels() {
-        let removed = registry.collectEmptyChannels()
-        if removed > 0 { logger.debug("removed empty channels", metadata: ["count": "\(removed)"]) }
-    }
-
-    /// Sends close 1001 to every socket (shutdown or reload).
-    func goAway() {
-        for session in registry.allSessions { close(session, code: .goingAway) }
-        for session in waitingForPosition { close(session, code: .goingAway) }
-    }
-
-    // MARK: - Firehose
+    // MARK: - The firehose
 
     /// The reader resolved the firehose's position and read the newest entries before it:
     /// replays can start, and waiting sockets get theirs.
@@ -275,9 +71,12 @@ final class ChannelHub {
         firehoseReady.succeed()
         let waiting = waitingForPosition
         waitingForPosition.removeAll()
-        for session in waiting where session.phase == .replaying {
-            pump(session)
-        }
+        for session in waiting { pump(session) }
+    }
+
+    /// The reader skipped malformed entries (it logged each).
+    func entriesSkipped(_ count: Int) {
+        if count > 0 { metrics.malformedEntries.increment(by: count) }
     }
 
     /// Delivers a batch of firehose events, yielding to the loop every
@@ -296,140 +95,50 @@ final class ChannelHub {
         while end < limit {
             deliver(batch[end], nowMs: nowMs)
             end += 1
-            if tallyDelivered >= settings.writeYieldBudget { break }
+            if tally.delivered >= settings.writeYieldBudget { break }
         }
-        flushTouched()
-        recordTallies()
+        for session in touched { flushAndCheck(session) }
+        touched.removeAll(keepingCapacity: true)
+        tally.record(into: metrics)
         if end < batch.count {
-            let hub = bound
-            eventLoop.execute { hub.value.dispatch(batch, from: end, done: done, onTurn: onTurn) }
+            let (hub, next) = (bound, end)
+            eventLoop.execute { hub.value.dispatch(batch, from: next, done: done, onTurn: onTurn) }
         } else {
             done?.succeed()
         }
     }
 
+    /// Writes the event to every live socket of its channel that does not have it; a
+    /// replaying socket's cursor reaches it through the history.
     private func deliver(_ event: DeliverableEvent, nowMs: UInt64) {
         if let position, event.id <= position { return }
         position = event.id
         history.append(event)
-        tallyRead += 1
+        tally.read += 1
         guard let sockets = registry.channels[event.channelID] else { return }
-        let deliveredBefore = tallyDelivered
-        defer {
-            if tallyDelivered > deliveredBefore {
-                let latencyMs = nowMs > event.id.milliseconds ? nowMs - event.id.milliseconds : 0
-                metrics.deliveryLatency.recordMilliseconds(Int64(latencyMs))
+        let deliveredBefore = tally.delivered
+        for session in sockets where session.cursor.liveEvent(event.id) == .write {
+            guard session.channel.isActive else {
+                metrics.sendErrors.increment()
+                continue
             }
+            session.write(event)
+            tally.delivered += 1
+            touched.append(session)
         }
-        for session in sockets {
-            switch session.phase {
-            case .live:
-                guard session.channel.isActive else {
-                    metrics.sendErrors.increment()
-                    continue
-                }
-                if session.send(event) {
-                    tallyDelivered += 1
-                    touched.append(session)
-                }
-            case .replaying:
-                break  // It is in the history: the socket's replay cursor will reach it.
-            case .closing, .closed:
-                break
-            }
+        if tally.delivered > deliveredBefore {
+            let latencyMs = nowMs > event.id.milliseconds ? nowMs - event.id.milliseconds : 0
+            metrics.deliveryLatency.recordMilliseconds(Int64(latencyMs))
         }
     }
 
-    private func recordTallies() {
-        if tallyRead > 0 { metrics.eventsRead.increment(by: tallyRead) }
-        if tallyDelivered > 0 { metrics.eventsDelivered.increment(by: tallyDelivered) }
-        if tallyReplayed > 0 { metrics.eventsReplayed.increment(by: tallyReplayed) }
-        tallyRead = 0
-        tallyDelivered = 0
-        tallyReplayed = 0
-    }
-
-    private func flushTouched() {
-        for session in touched { flushAndCheck(session) }
-        touched.removeAll(keepingCapacity: true)
-    }
-
-    // MARK: - Replay
-
-    // A replaying socket is a cursor (`lastSentID`) moving
-    // through what it missed: first events fetched from Redis when the history does not
-    // reach back far enough, then the history itself, which keeps receiving live events
-    // meanwhile. It goes live when the cursor reaches the head. Nothing is queued per
-    // socket beyond one fetched batch, so a long replay costs no memory per event and
-    // cannot trip the slow-consumer cap.
-
-    private func fetch(_ session: SocketSession, after lastID: StreamID, upTo position: StreamID) {
-        session.awaitingFetch = true
-        let target = NIOLoopBound((self, session), eventLoop: eventLoop)
-        let loop = eventLoop
-        replaySource.fetch(channelID: session.channelID, after: lastID, upTo: position) { result in
-            loop.execute {
-                let (hub, session) = target.value
-                hub.finishFetch(session, result)
-            }
+    /// Flushes a live socket, then applies `maxSocketBufferBytes` to what the kernel did
+    /// not take: that is upstream's `bufferedAmount`. (Slow consumers are judged after
+    /// flushes because NIO counts bytes not yet flushed as well.)
+    private func flushAndCheck(_ session: SocketSession) {
+        session.flushIfNeeded()
+        if settings.maxSocketBufferBytes > 0, session.cursor.phase == .live, !session.channel.isWritable {
+            overflowed(session)
         }
     }
-
-    private func finishFetch(_ session: SocketSession, _ result: Result<ReplayBatch, any Error>) {
-        guard session.phase == .replaying, session.awaitingFetch else { return }
-        session.awaitingFetch = false
-        switch result {
-        case .success(let batch):
-            // A long replay may take several fetches: the gap is one per socket, counted
-            // and logged once.
-            if batch.possibleGap, !session.gapLogged {
-                session.gapLogged = true
-                metrics.replayGaps.increment()
-                logger.warning(
-                    "last_id is older than the firehose holds; replayed from the channel stream, events may be missing",
-                    metadata: ["socket": "\(session.id)", "last_id": "\(session.lastSentID.map { "\($0)" } ?? "-")"])
-            }
-            session.fetched.append(contentsOf: batch.events.map { DeliverableEvent($0, allocator: allocator) })
-            session.fetchedUpTo = batch.upTo
-            pump(session)
-        case .failure(let error):
-            logger.warning("replay failed; closing so the client retries", metadata: ["socket": "\(session.id)", "error": "\(error)"])
-            close(session, code: .tryAgainLater)
-        }
-    }
-
-    /// Moves a replaying socket's cursor while its send buffer has room. Resumed by
-    /// `writabilityChanged` when the client has read.
-    private func pump(_ session: SocketSession) {
-        guard session.phase == .replaying, !session.awaitingFetch, let position else { return }
-        defer {
-            session.flushIfNeeded()
-            recordTallies()
-        }
-        // 1. What was fetched from Redis.
-        while session.channel.isWritable, let next = session.fetched.popFirst() {
-            if session.send(next) { tallyReplayed += 1 }
-        }
-        guard session.fetched.isEmpty, session.channel.isWritable else { return }
-        // Anything up to the fetched batch's end that the channel does not have is done.
-        if let upTo = session.fetchedUpTo {
-            session.fetchedUpTo = nil
-            if upTo > (session.lastSentID ?? .zero) { session.lastSentID = upTo }
-        }
-        let cursor = session.lastSentID ?? position
-        // 2. The history, when it still holds everything after the cursor; else Redis.
-        guard history.covers(after: cursor) || cursor >= position else {
-            fetch(session, after: cursor, upTo: position)
-            return
-        }
-        for event in history.events(for: session.channelID, after: cursor) {
-            guard session.channel.isWritable else { return }
-            if session.send(event) { tallyReplayed += 1 }
-        }
-        // 3. At the head, with room to spare: live from now on.
-        if session.channel.isWritable {
-            session.phase = .live
-        }
-    }
-
 }

@@ -178,7 +178,7 @@ final class HTTPHandshakeHandler: ChannelInboundHandler, RemovableChannelHandler
         case .success(let channel):
             channelID = channel
         case .failure(let refusal):
-            hub.metrics.upgradesRejected.increment()
+            hub.upgradeRejected()
             return reject(context: context, status: HTTPResponseStatus(statusCode: refusal.status), reason: refusal.description)
         }
         var lastID: StreamID?

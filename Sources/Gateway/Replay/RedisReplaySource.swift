@@ -14,9 +14,13 @@ import RedisStreams
 ///    trimmed), the channel stream `<prefix>C` from L's
 ///    millisecond fills in up to the firehose's oldest entry, and the result is flagged
 ///    as a possible gap (the two streams' ids come from separate `XADD`s).
-public final class RedisReplaySource: ReplaySource, @unchecked Sendable {
-    // @unchecked: `queue` and `stopping` are guarded by `condition`; connections are
-    // owned by one thread each.
+///
+/// Its threads have the worker's thread lifecycle (`start`, `stop`, `join`): a stop fails
+/// what is queued and interrupts a replay under way (its connection watches the threads'
+/// interrupter).
+public final class RedisReplaySource: ReplaySource, ThreadLifecycle, @unchecked Sendable {
+    // @unchecked: `queue` is guarded by `condition`; connections are owned by one
+    // thread each.
     private let endpoint: RedisEndpoint
     private let firehose: String
     private let channelPrefix: String
@@ -24,8 +28,7 @@ public final class RedisReplaySource: ReplaySource, @unchecked Sendable {
     private let logger: Logger
     private let condition = NSCondition()
     private var queue: [Request] = []
-    private var stopping = false
-    private var threads: [Thread] = []
+    private let threads: ServiceThreads
 
     private struct Request {
         let channelID: String
@@ -40,12 +43,11 @@ public final class RedisReplaySource: ReplaySource, @unchecked Sendable {
         self.channelPrefix = streamPrefix
         self.pageSize = pageSize
         self.logger = logger
-        for index in 0..<max(1, threads) {
-            let thread = Thread { [self] in self.run() }
-            thread.name = "replay-\(index)"
-            self.threads.append(thread)
-        }
-        self.threads.forEach { $0.start() }
+        self.threads = ServiceThreads(name: "replay", count: threads)
+    }
+
+    public func start() {
+        threads.start { [self] _ in run() }
     }
 
     public func fetch(
@@ -54,7 +56,7 @@ public final class RedisReplaySource: ReplaySource, @unchecked Sendable {
     ) {
         condition.lock()
         defer { condition.unlock() }
-        guard !stopping else {
+        guard !threads.isStopping else {
             completion(.failure(RedisError.connection("replay service stopped")))
             return
         }
@@ -62,10 +64,11 @@ public final class RedisReplaySource: ReplaySource, @unchecked Sendable {
         condition.signal()
     }
 
-    /// Fails what is queued and lets the threads end.
+    /// Fails what is queued and lets the threads end (a replay under way fails at once).
     public func stop() {
+        threads.stop()
+        // Threads waiting for work wait on `condition`: wake them to see the stop.
         condition.lock()
-        stopping = true
         let pending = queue
         queue.removeAll()
         condition.broadcast()
@@ -73,8 +76,13 @@ public final class RedisReplaySource: ReplaySource, @unchecked Sendable {
         for request in pending { request.completion(.failure(RedisError.connection("replay service stopped"))) }
     }
 
+    @discardableResult
+    public func join(timeoutMs: Int? = nil) -> Bool {
+        threads.join(timeoutMs: timeoutMs)
+    }
+
     private func run() {
-        let connection = RedisConnection(endpoint: endpoint)
+        let connection = RedisConnection(endpoint: endpoint, interrupter: threads.interrupter)
         defer { connection.close() }
         while let request = next() {
             // A connection kept from an earlier replay may have died with a Redis restart
@@ -96,8 +104,8 @@ public final class RedisReplaySource: ReplaySource, @unchecked Sendable {
     private func next() -> Request? {
         condition.lock()
         defer { condition.unlock() }
-        while queue.isEmpty && !stopping { condition.wait() }
-        return stopping ? nil : queue.removeFirst()
+        while queue.isEmpty && !threads.isStopping { condition.wait() }
+        return threads.isStopping ? nil : queue.removeFirst()
     }
 
     private func replay(_ request: Request, on connection: RedisConnection) throws -> ReplayBatch {

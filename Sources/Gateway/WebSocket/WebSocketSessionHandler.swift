@@ -39,7 +39,6 @@ final class WebSocketSessionHandler: ChannelInboundHandler {
             break
         case .overTotalCap, .overChannelCap:
             logger.warning("connection cap reached; closing with 1013", metadata: ["channel": "\(session.channelID.prefix(64))"])
-            session.phase = .closing
             closeNow(context: context, code: .tryAgainLater)
         }
     }

@@ -55,6 +55,7 @@ public final class GatewayWorker: Sendable {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
         let replay = RedisReplaySource(endpoint: options.redis, streamPrefix: options.streamPrefix, logger: logger)
+        replay.start()
         let hub = try await loop.submit {
             let hub = ChannelHub(eventLoop: loop, settings: options.hub, replaySource: replay, logger: logger, metrics: metrics)
             hub.startTimers()
@@ -72,8 +73,7 @@ public final class GatewayWorker: Sendable {
                     authorizer: authorizer, hub: hub, handshakeTimeout: handshakeTimeout, logger: logger,
                     encoder: encoder, decoder: decoder, makeSocketID: { UUID().uuidString.lowercased() })
                 try channel.pipeline.syncOperations.addHandlers([ReadBackpressureHandler(), encoder, decoder, handshake])
-                hub.connectionOpened(channel)
-                channel.closeFuture.whenComplete { _ in hub.connectionClosed(channel) }
+                hub.track(channel)
             }
         }
         // low == high: "unwritable" then means exactly "more than the cap is unsent".
@@ -91,7 +91,7 @@ public final class GatewayWorker: Sendable {
                     .channelOption(.recvAllocator, value: Self.readSizes)
                     .channelInitializer(configure)
                 if let waterMark { connections = connections.channelOption(ChannelOptions.writeBufferWaterMark, value: waterMark) }
-                let acceptor = try InheritedSocketAcceptor(listenFD: fd, bootstrap: connections, logger: logger)
+                let acceptor = InheritedSocketAcceptor(listenFD: fd, bootstrap: connections, logger: logger)
                 acceptor.start()
                 listener = .inherited(acceptor, port: Self.localPort(of: fd) ?? options.port)
             } else {
@@ -109,6 +109,7 @@ public final class GatewayWorker: Sendable {
             }
         } catch {
             replay.stop()
+            replay.join(timeoutMs: 2_000)
             try? await group.shutdownGracefully()
             throw WorkerBootError.cannotListen(host: options.host, port: options.port, reason: "\(error)")
         }
@@ -137,8 +138,8 @@ public final class GatewayWorker: Sendable {
         return try await hub.eventLoop.submit {
             let value = hub.value
             return WorkerSnapshot(
-                connections: value.registry.socketCount,
-                channels: value.registry.channelCount,
+                connections: value.socketCount,
+                channels: value.channelCount,
                 redisState: feed.state,
                 readerProgressAgeMs: feed.progressAgeMs(),
                 firehosePosition: value.position.map { "\($0)" } ?? "",
@@ -154,14 +155,7 @@ public final class GatewayWorker: Sendable {
     public func drain(timeout: TimeAmount) async -> WorkerSnapshot? {
         let hub = self.hub
         await listener.close()
-        let closed = try? await hub.eventLoop.flatSubmit {
-            hub.value.goAway()
-            let all = hub.value.allConnectionsClosed()
-            let deadline = hub.eventLoop.scheduleTask(in: timeout) { hub.value.closeAllConnections() }
-            all.whenComplete { _ in deadline.cancel() }
-            return all
-        }.get()
-        _ = closed
+        _ = try? await hub.eventLoop.flatSubmit { hub.value.drain(within: timeout) }.get()
         let last = try? await snapshot()
         await shutdown()
         return last
@@ -170,14 +164,12 @@ public final class GatewayWorker: Sendable {
     /// Stops everything at once.
     public func shutdown() async {
         let hub = self.hub
-        feed.stop()
-        replay.stop()
+        let threads: [any ThreadLifecycle] = [feed, replay]
+        threads.forEach { $0.stop() }
         await listener.close()
-        try? await hub.eventLoop.submit {
-            hub.value.stopTimers()
-            hub.value.closeAllConnections()
-        }.get()
-        feed.join(timeoutMs: options.readBlockMs + 2_000)
+        try? await hub.eventLoop.submit { hub.value.shutdown() }.get()
+        // Before the loop goes: a reader or a replay may still hand it a last callback.
+        for thread in threads { thread.join(timeoutMs: options.readBlockMs + 2_000) }
         try? await group.shutdownGracefully()
     }
 }
@@ -198,7 +190,9 @@ extension GatewayWorker {
         func close() async {
             switch self {
             case .bound(let channel): try? await channel.close()
-            case .inherited(let acceptor, _): acceptor.stop()
+            case .inherited(let acceptor, _):
+                acceptor.stop()
+                acceptor.join(timeoutMs: 2_000)
             }
         }
     }

@@ -3,6 +3,7 @@ import Glibc
 import Logging
 import NIOCore
 import NIOPosix
+import RedisStreams
 
 /// Accepts connections on a listening socket that other processes may be accepting on
 /// too (systemd socket activation shares one socket between all workers; a supervisor
@@ -14,30 +15,19 @@ import NIOPosix
 /// a debug build crashes under that race. Here a thread polls the socket, accepts
 /// without blocking (EAGAIN: another process won, fine), and hands each connection to
 /// the event loop as an already-connected socket.
-final class InheritedSocketAcceptor: @unchecked Sendable {
-    // @unchecked: `stopped` is guarded by `state`; the fds are set once.
+///
+/// Its thread has the worker's thread lifecycle (`start`, `stop`, `join`): its `poll()`
+/// watches the threads' interrupter beside the socket.
+final class InheritedSocketAcceptor: ThreadLifecycle, @unchecked Sendable {
+    // @unchecked: every stored property is set once; the bootstrap is only read.
     private let listenFD: Int32
-    private let wakeRead: Int32
-    private let wakeWrite: Int32
     private let bootstrap: ClientBootstrap
     private let logger: Logger
-    private let state = NSCondition()
-    private var stopped = false
-    private var finished = false
+    private let thread = ServiceThreads(name: "acceptor")
 
     /// - Parameter bootstrap: configured with the connection's options and initializer.
-    init(listenFD: Int32, bootstrap: ClientBootstrap, logger: Logger) throws {
-        var fds: [Int32] = [-1, -1]
-        guard pipe(&fds) == 0 else {
-            throw IOError(errnoCode: errno, reason: "pipe")
-        }
-        for fd in fds {
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-        }
+    init(listenFD: Int32, bootstrap: ClientBootstrap, logger: Logger) {
         self.listenFD = listenFD
-        self.wakeRead = fds[0]
-        self.wakeWrite = fds[1]
         self.bootstrap = bootstrap
         self.logger = logger
         let flags = fcntl(listenFD, F_GETFL)
@@ -45,35 +35,24 @@ final class InheritedSocketAcceptor: @unchecked Sendable {
     }
 
     func start() {
-        let thread = Thread { [self] in run() }
-        thread.name = "acceptor"
-        thread.start()
+        thread.start { [self] _ in run() }
     }
 
-    /// Stops accepting and closes this process's descriptor of the socket (the other
-    /// processes sharing it keep accepting). Returns once the thread has ended.
+    /// Stops accepting. The thread closes this process's descriptor of the socket as it
+    /// ends (the other processes sharing it keep accepting); `join` waits for that.
     func stop() {
-        state.lock()
-        defer { state.unlock() }
-        guard !stopped else { return }
-        stopped = true
-        var byte: UInt8 = 1
-        _ = write(wakeWrite, &byte, 1)
-        let deadline = Date().addingTimeInterval(2)
-        while !finished, state.wait(until: deadline) {}
-        close(listenFD)
-        close(wakeRead)
-        close(wakeWrite)
+        thread.stop()
+    }
+
+    @discardableResult
+    func join(timeoutMs: Int? = nil) -> Bool {
+        thread.join(timeoutMs: timeoutMs)
     }
 
     private func run() {
-        defer {
-            state.lock()
-            finished = true
-            state.broadcast()
-            state.unlock()
-        }
-        var descriptors = [pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
+        defer { close(listenFD) }
+        let wake = thread.interrupter.descriptor
+        var descriptors = [pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0), pollfd(fd: wake, events: Int16(POLLIN), revents: 0)]
         while true {
             let ready = poll(&descriptors, 2, -1)
             if ready < 0 {
