@@ -34,7 +34,10 @@ let package = Package(
             .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "Control", dependencies: ["Supervisor", "Config"]),
+        .target(name: "Control", dependencies: [
+            "Supervisor", "Config",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
 
         // I/O modules.
         .target(name: "RedisStreams", dependencies: [
@@ -51,13 +54,12 @@ let package = Package(
             .product(name: "NIOWebSocket", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
-            .product(name: "Atomics", package: "swift-atomics"),
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "DequeModule", package: "swift-collections"),
         ]),
         .target(name: "Supervisor", dependencies: [
-            "Config", "IPC", "CSystemd",
+            "IPC", "CSystemd",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "superset-websocket", dependencies: [
@@ -76,9 +78,6 @@ let package = Package(
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-            .product(name: "NIOWebSocket", package: "swift-nio"),
-            .product(name: "JWTKit", package: "jwt-kit"),
         ]),
 
         // The chaos test (issue 5): the real service and redis-server under faults.
@@ -100,18 +99,27 @@ let package = Package(
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
         .testTarget(name: "EventsTests", dependencies: ["Events"], resources: [.copy("Fixtures")]),
         .testTarget(name: "IPCTests", dependencies: ["IPC"]),
-        .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "IPC"]),
-        .testTarget(name: "ServiceMetricsTests", dependencies: ["ServiceMetrics", "IPC", .product(name: "CoreMetrics", package: "swift-metrics")]),
-        .testTarget(name: "ControlTests", dependencies: ["Control", "Supervisor", "Config"]),
-        .testTarget(name: "RedisStreamsTests", dependencies: ["RedisStreams", "TestSupport"]),
+        .testTarget(name: "SupervisorTests", dependencies: ["Supervisor"]),
+        .testTarget(name: "ServiceMetricsTests", dependencies: [
+            "ServiceMetrics", "IPC",
+            .product(name: "CoreMetrics", package: "swift-metrics"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "ControlTests", dependencies: ["Control", "Supervisor", "Config", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "RedisStreamsTests", dependencies: [
+            "RedisStreams", "TestSupport", "Events",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "GatewayTests", dependencies: [
-            "Gateway", "TestSupport", "Config", "Events", "ServiceMetrics",
+            "Gateway", "TestSupport", "Config", "Events", "RedisStreams",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOWebSocket", package: "swift-nio"),
         ], resources: [.copy("Fixtures")]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Events", "RedisStreams", "IPC"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Events", "IPC"]),
         .testTarget(name: "ChaosTests", dependencies: ["TestSupport"]),
     ]
 )
