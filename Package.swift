@@ -99,7 +99,7 @@ let package = Package(
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
         .testTarget(name: "EventsTests", dependencies: ["Events"], resources: [.copy("Fixtures")]),
         .testTarget(name: "IPCTests", dependencies: ["IPC"]),
-        .testTarget(name: "SupervisorTests", dependencies: ["Supervisor"]),
+        .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "IPC"]),
         .testTarget(name: "ServiceMetricsTests", dependencies: [
             "ServiceMetrics", "IPC",
             .product(name: "CoreMetrics", package: "swift-metrics"),
