@@ -28,6 +28,7 @@ let package = Package(
         .target(name: "Config"),
         .target(name: "Events"),
         .target(name: "IPC"),
+        .target(name: "ServiceStatus"),
         .target(name: "ServiceLogging", dependencies: [.product(name: "Logging", package: "swift-log")]),
         .target(name: "ServiceMetrics", dependencies: [
             "IPC",
@@ -35,7 +36,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Control", dependencies: [
-            "Supervisor", "Config",
+            "ServiceStatus", "Config",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
@@ -59,11 +60,11 @@ let package = Package(
             .product(name: "DequeModule", package: "swift-collections"),
         ]),
         .target(name: "Supervisor", dependencies: [
-            "IPC", "CSystemd",
+            "IPC", "ServiceStatus", "CSystemd",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "superset-websocket", dependencies: [
-            "Config", "Gateway", "Supervisor", "IPC", "RedisStreams", "Events", "ServiceLogging", "ServiceMetrics", "Control",
+            "Config", "Gateway", "Supervisor", "ServiceStatus", "IPC", "RedisStreams", "Events", "ServiceLogging", "ServiceMetrics", "Control",
             .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -105,7 +106,7 @@ let package = Package(
             .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "ControlTests", dependencies: ["Control", "Supervisor", "Config", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "ControlTests", dependencies: ["Control", "ServiceStatus", "Config", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "RedisStreamsTests", dependencies: [
             "RedisStreams", "TestSupport", "Events",
             .product(name: "Logging", package: "swift-log"),

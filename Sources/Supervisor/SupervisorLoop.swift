@@ -1,6 +1,7 @@
 import Glibc
 import IPC
 import Logging
+import ServiceStatus
 
 /// The supervisor's single-threaded `poll()` loop: it watches signals, worker links and
 /// children, turns what it sees into ``SupervisorEvent``s for the

@@ -1,5 +1,6 @@
 import Glibc
 import IPC
+import ServiceStatus
 
 extension SupervisorStateMachine {
     enum StatusNotification {
