@@ -27,7 +27,8 @@ let package = Package(
         // Pure modules.
         .target(name: "Config"),
         .target(name: "Events"),
-        .target(name: "IPC"),
+        .target(name: "MonotonicTime"),
+        .target(name: "IPC", dependencies: ["MonotonicTime"]),
         .target(name: "ServiceStatus"),
         .target(name: "ServiceLogging", dependencies: [.product(name: "Logging", package: "swift-log")]),
         .target(name: "ServiceMetrics", dependencies: [
@@ -42,12 +43,12 @@ let package = Package(
 
         // I/O modules.
         .target(name: "RedisStreams", dependencies: [
-            "CHiredis", "COpenSSL", "Events",
+            "CHiredis", "COpenSSL", "Events", "MonotonicTime",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Atomics", package: "swift-atomics"),
         ]),
         .target(name: "Gateway", dependencies: [
-            "Config", "Events", "RedisStreams", "IPC", "ServiceMetrics",
+            "Config", "Events", "RedisStreams", "IPC", "ServiceMetrics", "MonotonicTime",
             .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -60,7 +61,7 @@ let package = Package(
             .product(name: "DequeModule", package: "swift-collections"),
         ]),
         .target(name: "Supervisor", dependencies: [
-            "IPC", "ServiceStatus", "CSystemd",
+            "IPC", "ServiceStatus", "MonotonicTime", "CSystemd",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "superset-websocket", dependencies: [
@@ -88,7 +89,7 @@ let package = Package(
         ]),
         // The benchmark suite: load generator, publisher, ceiling server, scenario driver.
         .executableTarget(name: "loadgen", dependencies: [
-            "Events", "RedisStreams", "TestSupport", "Control",
+            "Events", "RedisStreams", "TestSupport", "Control", "MonotonicTime",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -99,7 +100,7 @@ let package = Package(
 
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
         .testTarget(name: "EventsTests", dependencies: ["Events"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "IPCTests", dependencies: ["IPC"]),
+        .testTarget(name: "IPCTests", dependencies: ["IPC", "MonotonicTime"]),
         .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "IPC"]),
         .testTarget(name: "ServiceMetricsTests", dependencies: [
             "ServiceMetrics", "IPC",
@@ -108,7 +109,7 @@ let package = Package(
         ]),
         .testTarget(name: "ControlTests", dependencies: ["Control", "ServiceStatus", "Config", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "RedisStreamsTests", dependencies: [
-            "RedisStreams", "TestSupport", "Events",
+            "RedisStreams", "TestSupport", "Events", "MonotonicTime",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "GatewayTests", dependencies: [
@@ -120,7 +121,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOWebSocket", package: "swift-nio"),
         ], resources: [.copy("Fixtures")]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Events", "IPC"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Events", "IPC", "MonotonicTime"]),
         .testTarget(name: "ChaosTests", dependencies: ["TestSupport"]),
     ]
 )

@@ -1,6 +1,7 @@
 import Glibc
 import IPC
 import Logging
+import MonotonicTime
 import ServiceStatus
 
 /// The supervisor's single-threaded `poll()` loop: it watches signals, worker links and
@@ -52,7 +53,7 @@ final class SupervisorLoop {
         let listeners = try Self.listeners(for: settings, activated: activatedListenerFD, pool: listenerPool)
         self.machine = SupervisorStateMachine(
             configuration: .init(options: options, watchdogIntervalUs: options.notifier.watchdogIntervalUs()),
-            settings: settings, listeners: listeners, now: MonotonicMilliseconds.now())
+            settings: settings, listeners: listeners, now: MonotonicClock.milliseconds())
     }
 
     /// Per-slot listeners for a generation: the activated socket for every slot, or the
@@ -67,16 +68,16 @@ final class SupervisorLoop {
     /// Runs until the service stops; returns how.
     func run() -> SupervisorExit {
         logger.info("starting \(machine.current.settings.workerCount) worker(s): \(spawner.executablePath) \(spawner.arguments.joined(separator: " "))")
-        process(.start, at: MonotonicMilliseconds.now())
+        process(.start, at: MonotonicClock.milliseconds())
         while exit == nil {
-            waitForEvents(now: MonotonicMilliseconds.now())
-            let afterWait = MonotonicMilliseconds.now()
+            waitForEvents(now: MonotonicClock.milliseconds())
+            let afterWait = MonotonicClock.milliseconds()
             for signal in signals.drain() { process(.signal(signal), at: afterWait) }
             reapChildren(now: afterWait)
             process(.tick, at: afterWait)
             publishSnapshot(now: afterWait)
         }
-        publishSnapshot(now: MonotonicMilliseconds.now())
+        publishSnapshot(now: MonotonicClock.milliseconds())
         return exit ?? .stopped
     }
 
@@ -170,7 +171,7 @@ final class SupervisorLoop {
         let ready = poll(&descriptors, nfds_t(descriptors.count), Int32(timeout))
         guard ready > 0 else { return }  // timeout, or EINTR (a signal: the pipe has it)
 
-        let afterWait = MonotonicMilliseconds.now()
+        let afterWait = MonotonicClock.milliseconds()
         for (offset, (pid, link)) in watched.enumerated() {
             let revents = descriptors[offset + 1].revents
             if revents & Int16(POLLOUT) != 0 { link.flush() }
@@ -240,7 +241,7 @@ extension SystemdNotification {
     var datagram: String {
         switch self {
         case let .ready(status): "READY=1\nSTATUS=\(status)"
-        case .reloading: "RELOADING=1\nMONOTONIC_USEC=\(monotonicMicroseconds())"
+        case .reloading: "RELOADING=1\nMONOTONIC_USEC=\(MonotonicClock.microseconds())"
         case let .stopping(status): "STOPPING=1\nSTATUS=\(status)"
         case .watchdog: "WATCHDOG=1"
         case let .status(status): "STATUS=\(status)"

@@ -1,8 +1,9 @@
 import Foundation
 import IPC
+import MonotonicTime
 
 /// Milliseconds on `CLOCK_MONOTONIC`, the clock the supervisor uses too.
-func nowMs() -> Int64 { MonotonicMilliseconds.now() }
+func nowMs() -> Int64 { MonotonicClock.milliseconds() }
 
 /// Polls `probe` until it returns a value or `timeoutMs` passes: the tests wait for
 /// conditions, never for fixed times.
