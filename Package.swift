@@ -101,7 +101,7 @@ let package = Package(
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
         .testTarget(name: "EventsTests", dependencies: ["Events"], resources: [.copy("Fixtures")]),
         .testTarget(name: "IPCTests", dependencies: ["IPC", "MonotonicTime"]),
-        .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "IPC"]),
+        .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "IPC", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ServiceMetricsTests", dependencies: [
             "ServiceMetrics", "IPC",
             .product(name: "CoreMetrics", package: "swift-metrics"),
