@@ -27,23 +27,28 @@ let package = Package(
         // Pure modules.
         .target(name: "Config"),
         .target(name: "Events"),
-        .target(name: "IPC"),
+        .target(name: "MonotonicTime"),
+        .target(name: "IPC", dependencies: ["MonotonicTime"]),
+        .target(name: "ServiceStatus"),
         .target(name: "ServiceLogging", dependencies: [.product(name: "Logging", package: "swift-log")]),
         .target(name: "ServiceMetrics", dependencies: [
             "IPC",
             .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "Control", dependencies: ["Supervisor", "Config"]),
+        .target(name: "Control", dependencies: [
+            "ServiceStatus", "Config",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
 
         // I/O modules.
         .target(name: "RedisStreams", dependencies: [
-            "CHiredis", "COpenSSL", "Events",
+            "CHiredis", "COpenSSL", "Events", "MonotonicTime",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Atomics", package: "swift-atomics"),
         ]),
         .target(name: "Gateway", dependencies: [
-            "Config", "Events", "RedisStreams", "IPC", "ServiceMetrics",
+            "Config", "Events", "RedisStreams", "IPC", "ServiceMetrics", "MonotonicTime",
             .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -51,17 +56,16 @@ let package = Package(
             .product(name: "NIOWebSocket", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
-            .product(name: "Atomics", package: "swift-atomics"),
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "DequeModule", package: "swift-collections"),
         ]),
         .target(name: "Supervisor", dependencies: [
-            "Config", "IPC", "CSystemd",
+            "IPC", "ServiceStatus", "MonotonicTime", "CSystemd",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "superset-websocket", dependencies: [
-            "Config", "Gateway", "Supervisor", "IPC", "RedisStreams", "Events", "ServiceLogging", "ServiceMetrics", "Control",
+            "Config", "Gateway", "Supervisor", "ServiceStatus", "IPC", "RedisStreams", "Events", "ServiceLogging", "ServiceMetrics", "Control",
             .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -71,14 +75,11 @@ let package = Package(
 
         // Test support: a real redis-server launcher and a real WebSocket client.
         .target(name: "TestSupport", dependencies: [
-            "Config", "Events", "IPC", "RedisStreams",
+            "Config", "Events", "MonotonicTime", "RedisStreams",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-            .product(name: "NIOWebSocket", package: "swift-nio"),
-            .product(name: "JWTKit", package: "jwt-kit"),
         ]),
 
         // The chaos test (issue 5): the real service and redis-server under faults.
@@ -88,7 +89,7 @@ let package = Package(
         ]),
         // The benchmark suite: load generator, publisher, ceiling server, scenario driver.
         .executableTarget(name: "loadgen", dependencies: [
-            "Events", "RedisStreams", "TestSupport", "Control",
+            "Events", "RedisStreams", "TestSupport", "Control", "MonotonicTime",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -99,20 +100,29 @@ let package = Package(
 
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
         .testTarget(name: "EventsTests", dependencies: ["Events"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "IPCTests", dependencies: ["IPC"]),
+        .testTarget(name: "IPCTests", dependencies: ["IPC", "MonotonicTime"]),
         .testTarget(name: "ServiceLoggingTests", dependencies: ["ServiceLogging", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "IPC"]),
-        .testTarget(name: "ServiceMetricsTests", dependencies: ["ServiceMetrics", "IPC", .product(name: "CoreMetrics", package: "swift-metrics")]),
-        .testTarget(name: "ControlTests", dependencies: ["Control", "Supervisor", "Config"]),
-        .testTarget(name: "RedisStreamsTests", dependencies: ["RedisStreams", "TestSupport"]),
+        .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "IPC", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "ServiceMetricsTests", dependencies: [
+            "ServiceMetrics", "IPC",
+            .product(name: "CoreMetrics", package: "swift-metrics"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "ControlTests", dependencies: ["Control", "ServiceStatus", "Config", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "RedisStreamsTests", dependencies: [
+            "RedisStreams", "TestSupport", "Events", "MonotonicTime",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "GatewayTests", dependencies: [
-            "Gateway", "TestSupport", "Config", "Events", "ServiceMetrics",
+            "Gateway", "TestSupport", "Config", "Events", "MonotonicTime", "RedisStreams",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOWebSocket", package: "swift-nio"),
         ], resources: [.copy("Fixtures")]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Events", "RedisStreams", "IPC"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Events", "MonotonicTime"]),
         .testTarget(name: "ChaosTests", dependencies: ["TestSupport"]),
         .testTarget(name: "TestSupportTests", dependencies: [
             "TestSupport",

@@ -1,5 +1,5 @@
 import Foundation
-import Supervisor
+import ServiceStatus
 
 /// Renders a supervisor snapshot as the table `superset-websocket status` prints.
 public enum StatusTable {

@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import MonotonicTime
 import Synchronization
 
 /// The worker's end of the supervisor link (fd 3).
@@ -157,7 +158,7 @@ public final class WorkerLink: Sendable {
     /// Returns true when nothing is left queued.
     @discardableResult
     public func flush(timeoutMs: Int32 = 1_000) -> Bool {
-        let deadline = MonotonicMilliseconds.now() + Int64(timeoutMs)
+        let deadline = MonotonicClock.milliseconds() + Int64(timeoutMs)
         while true {
             let (empty, gone) = state.withLock { state in
                 _ = flushLocked(&state)
@@ -165,7 +166,7 @@ public final class WorkerLink: Sendable {
             }
             if empty { return true }
             if gone { return false }
-            let left = deadline - MonotonicMilliseconds.now()
+            let left = deadline - MonotonicClock.milliseconds()
             if left <= 0 { return false }
             _ = LinkSocket.wait(fd, events: Int16(POLLOUT), timeoutMs: Int32(min(left, 100)))
         }
@@ -274,7 +275,7 @@ public final class WorkerLink: Sendable {
 
     /// Reads until the first frame, which must be `start`.
     private static func readStart(fd: Int32, decoder: inout FrameDecoder, timeoutMs: Int32) throws(IPCError) -> StartInfo {
-        let deadline = MonotonicMilliseconds.now() + Int64(timeoutMs)
+        let deadline = MonotonicClock.milliseconds() + Int64(timeoutMs)
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
             if let frame = try decoder.nextFrame() {
@@ -284,7 +285,7 @@ public final class WorkerLink: Sendable {
                 }
                 return info
             }
-            let left = deadline - MonotonicMilliseconds.now()
+            let left = deadline - MonotonicClock.milliseconds()
             guard left > 0, LinkSocket.wait(fd, timeoutMs: Int32(left)) else {
                 throw .timedOut("waiting for the supervisor's start message")
             }

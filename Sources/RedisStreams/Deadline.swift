@@ -1,17 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
-/// `CLOCK_MONOTONIC` in nanoseconds: immune to wall-clock jumps, comparable across threads.
-public enum MonotonicClock {
-    public static func nanoseconds() -> UInt64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
-    }
-}
+import MonotonicTime
 
 /// A point on the monotonic clock by which an I/O operation must finish, or never.
 struct Deadline: Sendable {

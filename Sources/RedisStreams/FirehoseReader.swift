@@ -2,6 +2,7 @@ import Atomics
 import Events
 import Foundation
 import Logging
+import MonotonicTime
 
 /// Reads the firehose stream on a dedicated thread and hands each batch to `deliver`.
 ///

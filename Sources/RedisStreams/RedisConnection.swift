@@ -1,4 +1,5 @@
 import Logging
+import MonotonicTime
 
 /// One blocking connection to Redis, used by one thread at a time.
 ///

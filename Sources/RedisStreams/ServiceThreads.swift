@@ -1,5 +1,6 @@
 import Atomics
 import Foundation
+import MonotonicTime
 
 /// The lifecycle every long-lived thread of a worker shares (the firehose reader, the
 /// replay threads, the inherited-socket acceptor): `start()` once, `stop()` from any

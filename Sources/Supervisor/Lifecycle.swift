@@ -1,4 +1,4 @@
-/// The supervisor's own state machine.
+/// Where the supervisor as a whole is.
 ///
 /// ```
 ///            all ready                  SIGHUP, config valid
@@ -6,17 +6,18 @@
 ///    │                   ▲  │ ◄──── new generation ready ───────┘ │
 ///    │                   │  │ ◄──── failed / timed out (abandon) ─┘
 ///    │ boot failure      │  │ SIGTERM / SIGINT (from any state)
-///    └───────────────────┴──┴──────────────► stopping ──► (run() returns)
+///    └───────────────────┴──┴──────────────► stopping ──► exit
 /// ```
-enum Lifecycle {
+enum Lifecycle: Equatable {
     /// The first generation is booting; any boot failure ends the service.
     case starting
     /// The current generation serves.
     case running
-    /// `next` is booting next to the current generation, which keeps serving.
-    case reloading(next: Generation, deadline: Int64)
-    /// Every worker was told to drain (or stop); `run()` returns `exit` once all are reaped,
-    /// or at `deadline` regardless.
+    /// The next generation (``SupervisorStateMachine/next``) boots next to the current
+    /// one, which keeps serving; abandoned at `deadline` unless ready.
+    case reloading(deadline: Int64)
+    /// Every worker was told to drain (or stop); the service exits with `exit` once all
+    /// are reaped, or at `deadline` regardless.
     case stopping(deadline: Int64, exit: SupervisorExit)
 
     var name: String {
@@ -26,5 +27,10 @@ enum Lifecycle {
         case .reloading: "reloading"
         case .stopping: "stopping"
         }
+    }
+
+    var isStopping: Bool {
+        if case .stopping = self { return true }
+        return false
     }
 }

@@ -1,6 +1,7 @@
 import Glibc
 import IPC
 import Logging
+import ServiceStatus
 import Synchronization
 
 /// The service's main process: spawns one worker per slot, watches them, replaces the

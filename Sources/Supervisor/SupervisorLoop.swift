@@ -1,14 +1,16 @@
 import Glibc
 import IPC
 import Logging
+import MonotonicTime
+import ServiceStatus
 
-/// The supervisor's single-threaded `poll()` loop and all of its mutable state.
+/// The supervisor's single-threaded `poll()` loop: it watches signals, worker links and
+/// children, turns what it sees into ``SupervisorEvent``s for the
+/// ``SupervisorStateMachine`` and carries out the ``SupervisorAction``s that come back.
+/// Every decision is the machine's; the loop owns only descriptors and processes.
 ///
 /// Everything here runs on the thread that called ``Supervisor/run()``; nothing is
-/// shared, so nothing is locked. Signals arrive through the ``SignalPipe``; workers'
-/// messages through their ``WorkerConnection``s; time-based duties (heartbeat checks,
-/// kill deadlines, respawns, watchdog, `STATUS=`) run on every pass, at least every
-/// ``tickMs``.
+/// shared, so nothing is locked. A pass runs at least every ``tickMs``.
 ///
 /// The spawning thread must outlive the workers: `PR_SET_PDEATHSIG` fires when the
 /// *thread* that spawned a worker exits. Here it is the `run()` thread, which returns
@@ -27,26 +29,10 @@ final class SupervisorLoop {
     let notifier: any SystemdNotifying
     let publish: (SupervisorSnapshot) -> Void
 
-    var lifecycle: Lifecycle = .starting
-    /// The serving generation (during `starting`, the booting one).
-    var current: Generation
-    /// Every spawned, not yet reaped worker, whatever its generation or phase.
-    var processes: [pid_t: WorkerProcess] = [:]
-    /// A reload asked for while starting or reloading; run when that ends.
-    var pendingReload = false
-    /// Why the last reload was rejected, until one succeeds (shown in `STATUS=`).
-    var lastReloadError: String?
-    /// Why the service is halting, when it is (shown in `STATUS=`).
-    var failureReason: String?
-
-    var counters = CounterAggregator()
-    var eventsRate = RateMeter()
-    var eventsPerSecond: Double?
-    var statusDirty = true
-    var nextStatusAt: Int64 = 0
-    let watchdogIntervalMs: Int64?
-    var nextWatchdogAt: Int64 = 0
-    var watchdogWithheld = false
+    private var machine: SupervisorStateMachine
+    /// The link of every spawned, not yet reaped worker.
+    private var links: [pid_t: WorkerConnection] = [:]
+    private var exit: SupervisorExit?
 
     /// Binds the first generation's listeners, if the supervisor is to own them.
     init(
@@ -64,11 +50,10 @@ final class SupervisorLoop {
         self.signals = signals
         self.notifier = options.notifier
         self.publish = publish
-        let now = MonotonicMilliseconds.now()
         let listeners = try Self.listeners(for: settings, activated: activatedListenerFD, pool: listenerPool)
-        self.current = Generation(number: 1, settings: settings, listeners: listeners, now: now)
-        // Ping at half the interval systemd expects, as sd_watchdog_enabled(3) advises.
-        self.watchdogIntervalMs = notifier.watchdogIntervalUs().map { max(1, Int64($0 / 2_000)) }
+        self.machine = SupervisorStateMachine(
+            configuration: .init(options: options, watchdogIntervalUs: options.notifier.watchdogIntervalUs()),
+            settings: settings, listeners: listeners, now: MonotonicClock.milliseconds())
     }
 
     /// Per-slot listeners for a generation: the activated socket for every slot, or the
@@ -82,106 +67,184 @@ final class SupervisorLoop {
 
     /// Runs until the service stops; returns how.
     func run() -> SupervisorExit {
-        let start = MonotonicMilliseconds.now()
-        logger.info("starting \(current.settings.workerCount) worker(s): \(spawner.executablePath) \(spawner.arguments.joined(separator: " "))")
-        spawnDueSlots(of: current, now: start)
-        while true {
-            let now = MonotonicMilliseconds.now()
-            if let exit = finishedExit(now: now) {
-                publishSnapshot(now: now, stopped: true)
-                return exit
-            }
-            waitForEvents(now: now)
-            let afterWait = MonotonicMilliseconds.now()
-            handleSignals(signals.drain(), now: afterWait)
+        logger.info("starting \(machine.current.settings.workerCount) worker(s): \(spawner.executablePath) \(spawner.arguments.joined(separator: " "))")
+        process(.start, at: MonotonicClock.milliseconds())
+        while exit == nil {
+            waitForEvents(now: MonotonicClock.milliseconds())
+            let afterWait = MonotonicClock.milliseconds()
+            for signal in signals.drain() { process(.signal(signal), at: afterWait) }
             reapChildren(now: afterWait)
-            tick(now: afterWait)
-            publishSnapshot(now: afterWait, stopped: false)
+            process(.tick, at: afterWait)
+            publishSnapshot(now: afterWait)
+        }
+        publishSnapshot(now: MonotonicClock.milliseconds())
+        return exit ?? .stopped
+    }
+
+    /// Releases descriptors once `run()` returned.
+    func closeAll() {
+        links.values.forEach { $0.close() }
+        listenerPool.closeAll()
+    }
+
+    // MARK: - Events in, actions out
+
+    /// Feeds `event` to the machine and carries out its actions; an action with a result
+    /// (a spawn, a reload's configuration) is answered at once, and what the machine
+    /// then asks for runs next.
+    private func process(_ event: SupervisorEvent, at now: Int64) {
+        var actions = machine.handle(event, at: now)
+        var index = 0
+        while index < actions.count {
+            if let result = perform(actions[index]) {
+                actions += machine.handle(result, at: now)
+            }
+            index += 1
         }
     }
 
-    /// Time-based duties, in dependency order: stale workers are condemned (which frees
-    /// their slots) before respawning, and both before the watchdog judges health.
-    func tick(now: Int64) {
-        if case let .reloading(next, deadline) = lifecycle, now >= deadline {
-            abandonReload("generation \(next.number) was not ready within \(options.reloadReadyTimeoutMs) ms", now: now)
+    private func perform(_ action: SupervisorAction) -> SupervisorEvent? {
+        switch action {
+        case let .spawn(generation, slot, listenerFD):
+            return spawn(generation: generation, slot: slot, listenerFD: listenerFD)
+        case let .send(message, pid):
+            links[pid]?.send(message)
+        case let .signal(signal, pid):
+            kill(pid, signal)
+        case let .notify(notification):
+            notifier.notify(notification.datagram)
+        case .loadReloadConfiguration:
+            return loadReloadConfiguration()
+        case let .retainListeners(listeners):
+            listenerPool.retainOnly(listeners)
+        case let .log(level, message):
+            logger.log(level: level, "\(message)")
+        case let .exit(exit):
+            self.exit = exit
         }
-        checkHealth(now: now)
-        enforceKillDeadlines(now: now)
-        if case .stopping = lifecycle {} else {
-            spawnDueSlots(of: current, now: now)
+        return nil
+    }
+
+    private func spawn(generation: Int, slot: Int, listenerFD: Int32?) -> SupervisorEvent {
+        do {
+            let spawned = try spawner.spawn(listenerFD: listenerFD)
+            links[spawned.pid] = WorkerConnection(fd: spawned.linkFD)
+            return .spawned(generation: generation, slot: slot, pid: spawned.pid, startedAtEpochMs: WallClock.epochMilliseconds())
+        } catch {
+            return .spawnFailed(generation: generation, slot: slot, reason: error.reason)
         }
-        pingWatchdogIfDue(now: now)
-        refreshStatusIfDue(now: now)
+    }
+
+    /// Re-reads the configuration and binds its listeners; the binary now on disk must
+    /// still be runnable.
+    private func loadReloadConfiguration() -> SupervisorEvent {
+        let settings: SupervisorSettings
+        do {
+            settings = try options.loadSettings()
+        } catch {
+            return .reloadConfigurationRejected(reason: "invalid configuration: \(error)")
+        }
+        if let problem = settings.validationError() {
+            return .reloadConfigurationRejected(reason: "invalid configuration: \(problem)")
+        }
+        if let problem = ExecutablePath.problem(with: spawner.executablePath) {
+            return .reloadConfigurationRejected(reason: problem)
+        }
+        do {
+            let listeners = try Self.listeners(for: settings, activated: activatedListenerFD, pool: listenerPool)
+            return .reloadConfigurationLoaded(settings, listeners: listeners)
+        } catch {
+            return .reloadConfigurationRejected(reason: error.reason)
+        }
     }
 
     // MARK: - poll()
 
     private func waitForEvents(now: Int64) {
-        var timeout = Self.tickMs
-        if watchdogIntervalMs != nil { timeout = min(timeout, max(0, nextWatchdogAt - now)) }
-
-        let watched = processes.values.filter { $0.connection.isOpen }
+        let timeout = machine.pollTimeoutMs(now: now, tickMs: Self.tickMs)
+        let watched = links.filter { $0.value.isOpen }.sorted { $0.key < $1.key }
         var descriptors = [pollfd(fd: signals.readFD, events: Int16(POLLIN), revents: 0)]
-        for process in watched {
-            let events = Int16(POLLIN) | (process.connection.wantsWrite ? Int16(POLLOUT) : 0)
-            descriptors.append(pollfd(fd: process.connection.fd, events: events, revents: 0))
+        for (_, link) in watched {
+            let events = Int16(POLLIN) | (link.wantsWrite ? Int16(POLLOUT) : 0)
+            descriptors.append(pollfd(fd: link.fd, events: events, revents: 0))
         }
         let ready = poll(&descriptors, nfds_t(descriptors.count), Int32(timeout))
         guard ready > 0 else { return }  // timeout, or EINTR (a signal: the pipe has it)
 
-        let afterWait = MonotonicMilliseconds.now()
-        for (offset, process) in watched.enumerated() {
+        let afterWait = MonotonicClock.milliseconds()
+        for (offset, (pid, link)) in watched.enumerated() {
             let revents = descriptors[offset + 1].revents
-            if revents & Int16(POLLOUT) != 0 { process.connection.flush() }
+            if revents & Int16(POLLOUT) != 0 { link.flush() }
             if revents & (Int16(POLLIN) | Int16(POLLHUP) | Int16(POLLERR)) != 0 {
-                readMessages(from: process, now: afterWait)
+                let (input, ended) = read(link, of: pid)
+                process(.received(input, from: pid), at: afterWait)
+                if ended { link.close() }
             }
         }
     }
 
-    // MARK: - Signals
-
-    private func handleSignals(_ received: [Int32], now: Int64) {
-        for signal in received {
-            switch signal {
-            case SIGTERM:
-                logger.notice("SIGTERM: stopping")
-                beginStop(.stopped, drain: true, now: now)
-            case SIGINT:
-                if case .stopping = lifecycle {
-                    logger.warning("second SIGINT: killing every worker now")
-                    processes.values.forEach { $0.forceKill() }
-                } else {
-                    logger.notice("SIGINT: stopping")
-                    beginStop(.stopped, drain: true, now: now)
-                }
-            case SIGHUP:
-                requestReload(now: now)
-            default:
-                break  // SIGCHLD: reaping runs on every pass anyway
-            }
+    /// What a worker sent; `ended` when the link is finished (EOF or broken). Heartbeats
+    /// also go to ``SupervisorOptions/onHeartbeat``.
+    private func read(_ link: WorkerConnection, of pid: pid_t) -> (input: LinkInput, ended: Bool) {
+        let result = link.readAvailable()
+        var input = LinkInput(messages: result.messages)
+        for case let .heartbeat(heartbeat) in result.messages {
+            options.onHeartbeat?(pid, heartbeat)
+        }
+        switch result.end {
+        case nil:
+            return (input, false)
+        case .closed:
+            // The exit follows (SIGCHLD); if it does not, the heartbeat timeout will tell.
+            return (input, true)
+        case let .failed(error):
+            input.failure = "\(error)"
+            return (input, true)
         }
     }
 
-    // MARK: - Finishing
-
-    private func finishedExit(now: Int64) -> SupervisorExit? {
-        guard case let .stopping(deadline, exit) = lifecycle else { return nil }
-        if processes.isEmpty {
-            logger.notice("all workers exited: \(exit)")
-            return exit
+    /// `waitpid(-1, WNOHANG)` until nothing is left to reap.
+    private func reapChildren(now: Int64) {
+        while true {
+            var status: Int32 = 0
+            let pid = waitpid(-1, &status, WNOHANG)
+            if pid < 0, errno == EINTR { continue }
+            guard pid > 0 else { return }
+            guard let link = links.removeValue(forKey: pid) else { continue }
+            let (lastWords, _) = read(link, of: pid)
+            process(.exited(pid: pid, waitStatus: status, lastWords: lastWords), at: now)
+            link.close()
         }
-        guard now >= deadline else { return nil }
-        let left = processes.keys.sorted().map(String.init).joined(separator: ", ")
-        logger.error("workers \(left) did not exit in time; giving up on them")
-        processes.values.forEach { $0.forceKill() }
-        return exit
     }
 
-    /// Releases descriptors once `run()` returned.
-    func closeAll() {
-        processes.values.forEach { $0.connection.close() }
-        listenerPool.closeAll()
+    private func publishSnapshot(now: Int64) {
+        publish(machine.snapshot(now: now, supervisorPID: getpid(), stopped: exit != nil))
+    }
+}
+
+extension SupervisorStateMachine.Configuration {
+    init(options: SupervisorOptions, watchdogIntervalUs: UInt64?) {
+        self.init(
+            killGraceMs: options.killGraceMs,
+            drainKillGraceMs: options.drainKillGraceMs,
+            statusIntervalMs: options.statusIntervalMs,
+            reloadReadyTimeoutMs: options.reloadReadyTimeoutMs,
+            readerProgressMarginMs: options.readerProgressMarginMs,
+            restartBackoff: options.restartBackoff,
+            // Ping at half the interval systemd expects, as sd_watchdog_enabled(3) advises.
+            watchdogIntervalMs: watchdogIntervalUs.map { max(1, Int64($0 / 2_000)) })
+    }
+}
+
+extension SystemdNotification {
+    /// The `sd_notify` datagram.
+    var datagram: String {
+        switch self {
+        case let .ready(status): "READY=1\nSTATUS=\(status)"
+        case .reloading: "RELOADING=1\nMONOTONIC_USEC=\(MonotonicClock.microseconds())"
+        case let .stopping(status): "STOPPING=1\nSTATUS=\(status)"
+        case .watchdog: "WATCHDOG=1"
+        case let .status(status): "STATUS=\(status)"
+        }
     }
 }

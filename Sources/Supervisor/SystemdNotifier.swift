@@ -24,10 +24,3 @@ public struct SystemdNotifier: SystemdNotifying {
         return sd_watchdog_enabled(0, &usec) > 0 && usec > 0 ? usec : nil
     }
 }
-
-/// `CLOCK_MONOTONIC` in microseconds, the clock `MONOTONIC_USEC=` is read against.
-func monotonicMicroseconds() -> UInt64 {
-    var time = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &time)
-    return UInt64(time.tv_sec) * 1_000_000 + UInt64(time.tv_nsec) / 1_000
-}

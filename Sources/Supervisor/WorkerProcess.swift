@@ -1,7 +1,9 @@
 import Glibc
 import IPC
 
-/// One spawned worker process and where it is in its life.
+/// What the supervisor knows about one spawned worker process and where it is in its
+/// life. A value: the ``SupervisorStateMachine`` decides, the ``SupervisorLoop`` carries
+/// out the signals and messages each transition asks for.
 ///
 /// ```
 ///            ready                drain / stop
@@ -15,7 +17,7 @@ import IPC
 ///
 /// Only `booting` and `ready` processes occupy a slot; the others are on their way out
 /// and are kept only until reaped.
-final class WorkerProcess {
+struct WorkerProcess: Equatable {
     enum Phase: Equatable {
         /// Spawned, `start` sent, `ready` not yet received.
         case booting
@@ -48,7 +50,6 @@ final class WorkerProcess {
     let spawnedAt: Int64
     /// Wall clock, for humans.
     let startedAtEpochMs: Int64
-    let connection: WorkerConnection
     private(set) var phase: Phase = .booting
     /// Last message of any kind (or the spawn): proof the worker's event loop runs.
     private(set) var lastSignOfLifeAt: Int64
@@ -58,17 +59,17 @@ final class WorkerProcess {
     /// Reaped: the pid may already belong to someone else, so no more signals.
     private(set) var hasExited = false
 
-    init(pid: pid_t, generation: Int, index: Int, linkFD: Int32, now: Int64) {
+    init(pid: pid_t, generation: Int, index: Int, spawnedAt: Int64, startedAtEpochMs: Int64) {
         self.pid = pid
         self.generation = generation
         self.index = index
-        self.spawnedAt = now
-        self.lastSignOfLifeAt = now
-        self.connection = WorkerConnection(fd: linkFD)
-        var wallClock = timespec()
-        clock_gettime(CLOCK_REALTIME, &wallClock)
-        self.startedAtEpochMs = Int64(wallClock.tv_sec) * 1_000 + Int64(wallClock.tv_nsec) / 1_000_000
+        self.spawnedAt = spawnedAt
+        self.startedAtEpochMs = startedAtEpochMs
+        self.lastSignOfLifeAt = spawnedAt
     }
+
+    /// "worker 1 of generation 2 (pid 4711)", for logs.
+    var name: String { "worker \(index) of generation \(generation) (pid \(pid))" }
 
     /// `booting` or `ready`: holds its slot and must heartbeat.
     var isActive: Bool { phase == .booting || phase == .ready }
@@ -81,62 +82,66 @@ final class WorkerProcess {
         }
     }
 
-    func recordSignOfLife(at now: Int64) {
+    mutating func recordSignOfLife(at now: Int64) {
         lastSignOfLifeAt = now
     }
 
-    func record(_ heartbeat: Heartbeat, at now: Int64) {
+    mutating func record(_ heartbeat: Heartbeat, at now: Int64) {
         self.heartbeat = heartbeat
         lastSignOfLifeAt = now
     }
 
     /// `booting` → `ready`. False if the process was not booting.
-    func markReady() -> Bool {
+    mutating func markReady() -> Bool {
         guard phase == .booting else { return false }
         phase = .ready
         return true
     }
 
-    /// Asks the worker to drain; `SIGKILL` at `killAt` (or earlier, if already due earlier).
-    func drain(deadlineMs: Int, killAt: Int64) {
+    /// Drains the worker; `SIGKILL` at `killAt` (or earlier, if already due earlier).
+    /// Returns the message to send, if the worker is to be told.
+    mutating func drain(deadlineMs: Int, killAt: Int64) -> SupervisorMessage? {
         switch phase {
         case .booting, .ready:
-            connection.send(.drain(deadlineMs: deadlineMs))
             phase = .draining(killAt: killAt)
+            return .drain(deadlineMs: deadlineMs)
         case let .draining(existing):
             phase = .draining(killAt: min(existing, killAt))
+            return nil
         case .stopping, .condemned, .killed:
-            break
+            return nil
         }
     }
 
-    /// Asks the worker to exit at once; `SIGKILL` at `killAt`.
-    func stop(killAt: Int64) {
+    /// Makes the worker exit at once; `SIGKILL` at `killAt`. Returns the message to send.
+    mutating func stop(killAt: Int64) -> SupervisorMessage? {
         switch phase {
         case .booting, .ready, .draining:
-            connection.send(.stop)
             phase = .stopping(killAt: min(self.killAt ?? killAt, killAt))
+            return .stop
         case .stopping, .condemned, .killed:
-            break
+            return nil
         }
     }
 
-    /// `SIGABRT` now (a core dump shows where it hung), `SIGKILL` at `killAt`.
-    func condemn(killAt: Int64) {
-        guard phase != .killed, !hasExited else { return }
-        if case .condemned = phase { return }
-        kill(pid, SIGABRT)
+    /// Condemns a hung worker, `SIGKILL` at `killAt`. True when `SIGABRT` is to be sent
+    /// now (a core dump shows where it hung).
+    mutating func condemn(killAt: Int64) -> Bool {
+        guard phase != .killed, !hasExited else { return false }
+        if case .condemned = phase { return false }
         phase = .condemned(killAt: killAt)
+        return true
     }
 
-    func forceKill() {
-        guard phase != .killed, !hasExited else { return }
-        kill(pid, SIGKILL)
+    /// True when `SIGKILL` is to be sent now.
+    mutating func forceKill() -> Bool {
+        guard phase != .killed, !hasExited else { return false }
         phase = .killed
+        return true
     }
 
     /// `waitpid` returned this process.
-    func markExited() {
+    mutating func markExited() {
         hasExited = true
     }
 }

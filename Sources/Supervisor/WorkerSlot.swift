@@ -2,7 +2,7 @@ import Glibc
 
 /// A numbered place in a generation that one worker process at a time fills.
 /// When its worker dies (or is condemned), the slot is vacant until its respawn time.
-struct WorkerSlot {
+struct WorkerSlot: Equatable {
     enum Occupant: Equatable {
         case worker(pid_t)
         /// Waiting for the restart backoff to elapse.

@@ -3,7 +3,7 @@ import Config
 import Control
 import Foundation
 import Glibc
-import Supervisor
+import ServiceStatus
 
 /// The unit's `ExecReload=`: checks the configuration, then sends `SIGHUP` to the
 /// supervisor (`$MAINPID` under systemd).

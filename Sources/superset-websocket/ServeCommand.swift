@@ -6,6 +6,7 @@ import IPC
 import ServiceMetrics
 import Logging
 import ServiceLogging
+import ServiceStatus
 import Supervisor
 
 /// The service: a supervisor (systemd's main process) running one worker per core.

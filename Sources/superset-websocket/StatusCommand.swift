@@ -2,7 +2,7 @@ import ArgumentParser
 import Config
 import Control
 import Foundation
-import Supervisor
+import ServiceStatus
 
 /// Asks the running supervisor what it is doing, over its status socket.
 struct StatusCommand: ParsableCommand {

@@ -1,7 +1,7 @@
 import Config
 import Foundation
 import Logging
-import Supervisor
+import ServiceStatus
 import Testing
 
 @testable import Control

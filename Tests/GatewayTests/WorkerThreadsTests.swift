@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MonotonicTime
 import NIOCore
 import NIOPosix
 import RedisStreams

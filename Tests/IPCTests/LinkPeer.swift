@@ -1,5 +1,6 @@
 import Glibc
 import IPC
+import MonotonicTime
 import Synchronization
 
 /// The supervisor's side of a socketpair, for driving a `WorkerLink` in-process.
@@ -32,11 +33,11 @@ final class LinkPeer {
 
     /// The next message from the worker, or nil after `timeoutMs`.
     func receive(timeoutMs: Int32 = 2_000) throws -> WorkerMessage? {
-        let deadline = MonotonicMilliseconds.now() + Int64(timeoutMs)
+        let deadline = MonotonicClock.milliseconds() + Int64(timeoutMs)
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while true {
             if let frame = try decoder.nextFrame() { return try WorkerMessage(frame: frame) }
-            let left = deadline - MonotonicMilliseconds.now()
+            let left = deadline - MonotonicClock.milliseconds()
             var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             guard left > 0, poll(&descriptor, 1, Int32(left)) > 0 else { return nil }
             let count = read(fd, &buffer, buffer.count)
@@ -63,9 +64,9 @@ final class CallbackLog: Sendable {
 
 /// Polls `condition` until it holds or `timeoutMs` passes.
 func eventually(timeoutMs: Int64 = 2_000, _ condition: () -> Bool) async -> Bool {
-    let deadline = MonotonicMilliseconds.now() + timeoutMs
+    let deadline = MonotonicClock.milliseconds() + timeoutMs
     while !condition() {
-        if MonotonicMilliseconds.now() > deadline { return false }
+        if MonotonicClock.milliseconds() > deadline { return false }
         try? await Task.sleep(for: .milliseconds(10))
     }
     return true

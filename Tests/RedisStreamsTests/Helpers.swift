@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MonotonicTime
 import RedisStreams
 
 /// A thread-safe list that tests can wait on: appended to from a reader thread,

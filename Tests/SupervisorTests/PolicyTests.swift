@@ -76,8 +76,8 @@ struct CounterTests {
 
     @Test("wait statuses read like a human wrote them")
     func waitStatus() {
-        #expect(SupervisorLoop.describe(waitStatus: 3 << 8) == "exited with status 3")
-        #expect(SupervisorLoop.describe(waitStatus: 9).hasPrefix("killed by signal 9"))
-        #expect(SupervisorLoop.describe(waitStatus: 6 | 0x80).hasSuffix("core dumped"))
+        #expect(WaitStatus.describe(3 << 8) == "exited with status 3")
+        #expect(WaitStatus.describe(9).hasPrefix("killed by signal 9"))
+        #expect(WaitStatus.describe(6 | 0x80).hasSuffix("core dumped"))
     }
 }

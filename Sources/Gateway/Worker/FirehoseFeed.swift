@@ -1,6 +1,7 @@
 import Events
 import Foundation
 import Logging
+import MonotonicTime
 import NIOConcurrencyHelpers
 import NIOCore
 import RedisStreams

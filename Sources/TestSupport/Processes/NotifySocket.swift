@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import IPC
+import MonotonicTime
 
 /// A fake systemd: an `AF_UNIX` datagram socket given to the service as `NOTIFY_SOCKET`,
 /// recording every `sd_notify` datagram with its arrival time. The end-to-end tests
@@ -10,7 +10,7 @@ public final class NotifySocket: @unchecked Sendable {
     // @unchecked: the mutable state is guarded by `condition`.
 
     public struct Datagram: Sendable {
-        /// `CLOCK_MONOTONIC` ms at arrival (`MonotonicMilliseconds`, the supervisor's clock).
+        /// `CLOCK_MONOTONIC` ms at arrival (`MonotonicClock`, the supervisor's clock).
         public var at: Int64
         public var text: String
 
@@ -105,7 +105,7 @@ public final class NotifySocket: @unchecked Sendable {
         while condition.withLock({ running }) {
             let count = recv(fd, &buffer, buffer.count, 0)
             guard count > 0 else { continue }
-            let datagram = Datagram(at: MonotonicMilliseconds.now(), text: String(decoding: buffer[..<count], as: UTF8.self))
+            let datagram = Datagram(at: MonotonicClock.milliseconds(), text: String(decoding: buffer[..<count], as: UTF8.self))
             onDatagram?(datagram)
             condition.withLock {
                 received.append(datagram)

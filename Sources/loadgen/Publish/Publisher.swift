@@ -1,5 +1,6 @@
 import Foundation
 import Events
+import MonotonicTime
 import RedisStreams
 
 /// Writes events exactly as Superset's Flask app does: the same `data` value `XADD`ed to
@@ -46,13 +47,13 @@ struct Publisher {
     func run(_ plan: Plan) throws -> Report {
         var report = Report()
         let batch = max(1, plan.pipeline)
-        let start = BenchClock.monotonicNs()
+        let start = MonotonicClock.nanoseconds()
         report.startNs = BenchClock.nowNs()
         var sequence = 0
         while sequence < plan.count {
             if plan.rate > 0 {
                 let due = start + UInt64(Double(sequence) / plan.rate * 1e9)
-                let now = BenchClock.monotonicNs()
+                let now = MonotonicClock.nanoseconds()
                 if due > now { usleep(UInt32(min((due - now) / 1_000, 1_000_000))); continue }
             }
             let n = min(batch, plan.count - sequence)

@@ -1,7 +1,7 @@
-import IPC
+import MonotonicTime
 
 /// Milliseconds on `CLOCK_MONOTONIC`, the clock the supervisor uses too.
-func nowMs() -> Int64 { MonotonicMilliseconds.now() }
+func nowMs() -> Int64 { MonotonicClock.milliseconds() }
 
 struct TestFailure: Error, CustomStringConvertible {
     var description: String

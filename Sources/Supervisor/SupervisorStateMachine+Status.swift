@@ -1,59 +1,70 @@
 import Glibc
 import IPC
+import ServiceStatus
 
-extension SupervisorLoop {
-    /// Sends `assignments` with the current `STATUS=` in the same datagram.
-    func notifyWithStatus(_ assignments: String, now: Int64) {
-        notifier.notify("\(assignments)\nSTATUS=\(statusLine(now: now).text)")
+extension SupervisorStateMachine {
+    enum StatusNotification {
+        case ready
+        case stopping
+    }
+
+    /// `READY=1` or `STOPPING=1` with the current `STATUS=` in the same datagram.
+    mutating func notifyWithStatus(_ kind: StatusNotification) {
+        let status = statusLine().text
+        switch kind {
+        case .ready: emit(.notify(.ready(status: status)))
+        case .stopping: emit(.notify(.stopping(status: status)))
+        }
         statusDirty = false
     }
 
-    /// `STATUS=` every ``SupervisorOptions/statusIntervalMs`` and after state changes.
-    func refreshStatusIfDue(now: Int64) {
+    /// `STATUS=` every ``Configuration/statusIntervalMs`` and after state changes.
+    mutating func refreshStatusIfDue() {
         if now >= nextStatusAt {
-            nextStatusAt = now + options.statusIntervalMs
-            updateEventsRate(now: now)
+            nextStatusAt = now + configuration.statusIntervalMs
+            updateEventsRate()
             statusDirty = true
         }
         guard statusDirty else { return }
         statusDirty = false
-        notifier.notify("STATUS=\(statusLine(now: now).text)")
+        emit(.notify(.status(statusLine().text)))
     }
 
     /// Each worker reads the whole firehose, so the sum of their `ws_events_read` grows
     /// `workers` times faster than the stream: the rate shown is per worker.
     /// Shown once some worker reported the counter.
-    private func updateEventsRate(now: Int64) {
+    private mutating func updateEventsRate() {
         let total = counters.totals[HeartbeatCounter.eventsRead]
-        let reporting = currentProcesses.filter { $0.heartbeat != nil }.count
+        let reporting = currentWorkers.filter { $0.heartbeat != nil }.count
         if let rate = eventsRate.rate(total: total ?? 0, now: now), total != nil {
             eventsPerSecond = rate / Double(max(1, reporting))
         }
     }
 
-    /// Active processes of the serving generation.
-    var currentProcesses: [WorkerProcess] {
-        current.pids.compactMap { processes[$0] }
+    /// Live workers of the serving generation.
+    var currentWorkers: [WorkerProcess] {
+        current.pids.compactMap { workers[$0] }
     }
 
-    func statusLine(now: Int64) -> StatusLine {
-        let live = processes.values.filter { !$0.hasExited }
-        let ready = currentProcesses.filter { $0.phase == .ready }
-        let stopping = if case .stopping = lifecycle { true } else { false }
+    func statusLine() -> StatusLine {
+        let live = workerPIDs.compactMap { workers[$0] }.filter { !$0.hasExited }
+        let ready = currentWorkers.filter { $0.phase == .ready }
         var line = StatusLine(
             // While stopping, what is left matters, whatever its phase.
-            workers: stopping ? live.count : ready.count,
+            workers: lifecycle.isStopping ? live.count : ready.count,
             connections: live.reduce(0) { $0 + ($1.heartbeat?.connections ?? 0) },
             channels: live.reduce(0) { $0 + ($1.heartbeat?.channels ?? 0) },
             eventsPerSecond: eventsPerSecond,
-            redisStates: currentProcesses.compactMap { $0.heartbeat?.redisState }
+            redisStates: currentWorkers.compactMap { $0.heartbeat?.redisState }
         )
         switch lifecycle {
         case .starting:
             line.prefix = "starting (\(ready.count)/\(current.slots.count) ready)"
-        case let .reloading(next, _):
-            let nextReady = next.pids.compactMap { processes[$0] }.filter { $0.phase == .ready }.count
-            line.prefix = "reloading (generation \(next.number): \(nextReady)/\(next.slots.count) ready)"
+        case .reloading:
+            if let next {
+                let nextReady = next.pids.compactMap { workers[$0] }.filter { $0.phase == .ready }.count
+                line.prefix = "reloading (generation \(next.number): \(nextReady)/\(next.slots.count) ready)"
+            }
         case .stopping:
             line.prefix = failureReason == nil ? "stopping" : "failed"
         case .running:
@@ -67,13 +78,14 @@ extension SupervisorLoop {
         return line
     }
 
-    func publishSnapshot(now: Int64, stopped: Bool) {
+    /// The view the status socket serves.
+    func snapshot(now: Int64, supervisorPID: Int32, stopped: Bool) -> SupervisorSnapshot {
         let restartsBySlot = Dictionary(
             (activeGenerations + [current]).flatMap { generation in
                 generation.slots.map { ("\(generation.number)/\($0.index)", $0.restarts) }
             },
             uniquingKeysWith: { first, _ in first })
-        let workers = processes.values.sorted { ($0.generation, $0.index, $0.pid) < ($1.generation, $1.index, $1.pid) }
+        let workers = workers.values.sorted { ($0.generation, $0.index, $0.pid) < ($1.generation, $1.index, $1.pid) }
             .map { process in
                 SupervisorSnapshot.Worker(
                     pid: process.pid,
@@ -90,10 +102,10 @@ extension SupervisorLoop {
                     restarts: restartsBySlot["\(process.generation)/\(process.index)"] ?? 0
                 )
             }
-        let line = statusLine(now: now)
-        publish(SupervisorSnapshot(
+        let line = statusLine()
+        return SupervisorSnapshot(
             state: stopped ? "stopped" : lifecycle.name,
-            supervisorPID: getpid(),
+            supervisorPID: supervisorPID,
             generation: current.number,
             statusLine: line.text,
             lastReloadError: lastReloadError,
@@ -105,6 +117,6 @@ extension SupervisorLoop {
                 restarts: current.slots.reduce(0) { $0 + $1.restarts },
                 counters: counters.totals
             )
-        ))
+        )
     }
 }
