@@ -26,6 +26,21 @@ final class ChaosClient: Sendable {
         /// The connection ended without a close frame.
         var disconnects = 0
         var drops = 0
+        /// Where the tab is now, for the report of a client that fell behind: its open
+        /// connection's local port (nil between connections), when it connected, and
+        /// when its last message came.
+        var localPort: Int?
+        var connectedAt: ContinuousClock.Instant?
+        var lastMessageAt: ContinuousClock.Instant?
+
+        var whereabouts: String {
+            let now = ContinuousClock.now
+            func ago(_ instant: ContinuousClock.Instant?) -> String {
+                instant.map { String(format: "%.1f s ago", Double((now - $0).components.seconds) + Double((now - $0).components.attoseconds) / 1e18) } ?? "never"
+            }
+            let connection = localPort.map { "connected on local port \($0) since \(ago(connectedAt))" } ?? "not connected"
+            return "\(upgrades) upgrades, \(connection), last message \(ago(lastMessageAt))"
+        }
     }
 
     private struct State {
@@ -111,10 +126,15 @@ final class ChaosClient: Sendable {
             }
             state.withLockedValue {
                 $0.record.upgrades += 1
+                $0.record.localPort = socket.localPort
+                $0.record.connectedAt = .now
                 $0.connection = socket
             }
             await read(socket)
-            state.withLockedValue { $0.connection = nil }
+            state.withLockedValue {
+                $0.connection = nil
+                $0.record.localPort = nil
+            }
             await socket.abort()
             // Superset's front end waits 2.5 s; shorter here, so that more happens.
             let away = state.withLockedValue { state -> Double in
@@ -184,6 +204,7 @@ final class ChaosClient: Sendable {
         state.withLockedValue {
             $0.record.received.append(id)
             $0.record.lastID = id
+            $0.record.lastMessageAt = .now
             if foreign { $0.record.foreign += 1 }
         }
     }

@@ -70,7 +70,7 @@ struct ChaosReport {
             let v = verdict.verdict
             lines.append("  client \(verdict.index)\(verdict.slow ? " (slow)" : "") \(verdict.channel): expected \(v.expected) "
                 + "received \(v.received) lost \(v.lost) dup \(v.duplicated) order \(v.outOfOrder) unexpected \(v.unexpected): "
-                + verdict.examples.joined(separator: ", "))
+                + verdict.examples.joined(separator: ", ") + "; " + verdict.whereabouts)
         }
         if !slowConsumersExercised {
             lines.append("slow clients never tripped maxSocketBufferBytes: the run did not exercise slow consumers")

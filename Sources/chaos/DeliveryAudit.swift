@@ -31,6 +31,8 @@ struct DeliveryAudit {
         let verdict: Verdict
         /// The first few problems, for the report.
         let examples: [String]
+        /// Where the client was at the end (`ChaosClient.Record.whereabouts`).
+        let whereabouts: String
     }
 
     static func judge(_ client: ChaosClient, truth: FirehoseTruth) -> ClientVerdict {
@@ -61,6 +63,6 @@ struct DeliveryAudit {
             verdict.lost += 1
             if examples.count < 5 { examples.append("lost \(id)") }
         }
-        return ClientVerdict(index: client.index, channel: client.channel, slow: client.slow, verdict: verdict, examples: examples)
+        return ClientVerdict(index: client.index, channel: client.channel, slow: client.slow, verdict: verdict, examples: examples, whereabouts: record.whereabouts)
     }
 }
