@@ -105,5 +105,23 @@ extension EndToEnd {
                 #expect(service.workers == workers, "no worker was replaced; log:\n\(service.stderr)")
             }
         }
+
+        @Test("a last_id newer than anything in the firehose still gets every live event")
+        func farFutureLastID() async throws {
+            try await withService { service in
+                try await service.waitUntilReady()
+                try await service.waitUntilReading()
+                let publisher = try SupersetPublisher(endpoint: service.redis.endpoint)
+                _ = try publisher.publish(channel: "future")
+                let client = try await service.connect(channel: "future", lastID: "999999999999999-0")
+                #expect(client.isUpgraded)
+                let ids = try (0..<3).map { _ in try publisher.publish(channel: "future") }
+                for id in ids {
+                    let text = try await client.nextText()
+                    #expect(text.contains("\"id\":\"\(id)\""), "\(text)")
+                }
+                #expect(await eventually(timeoutMs: 5_000) { service.stderr.contains("last_id is newer than anything in the firehose") })
+            }
+        }
     }
 }

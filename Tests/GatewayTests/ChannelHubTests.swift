@@ -72,7 +72,11 @@ import Testing
         hub.start(position: id(1), warm: [])
         // The client saw 5-0 on a faster worker; this one has dispatched only 1-0.
         let (_, tab) = try socket(hub, channel: "a", lastID: id(5))
+        // Beyond the position: Redis is asked once whether the firehose has 5-0 (it has).
+        #expect(source.requests.count == 1 && source.requests[0].after == id(5) && source.requests[0].upTo == id(1))
         hub.dispatch([event(id(3), channel: "a"), event(id(5), channel: "a"), event(id(6), channel: "a")], done: nil)
+        source.requests[0].completion(.success(ReplayBatch(events: [], possibleGap: false, upTo: id(1))))
+        loop.run()
         let texts = try writtenTexts(tab)
         #expect(texts.count == 1)
         #expect(texts.first?.contains("6-0") == true)

@@ -29,4 +29,22 @@ import TestSupport
         #expect(source.join(timeoutMs: 2_000))
         redis.stop()
     }
+
+    @Test func aLastIDBeyondThePositionIsCheckedAgainstTheFirehosesNewestEntry() async throws {
+        let redis = try RedisServer()
+        let source = RedisReplaySource(endpoint: redis.endpoint, streamPrefix: "async-events-", threads: 1, logger: Logger(label: "test"))
+        source.start()
+        let publisher = try SupersetPublisher(endpoint: redis.endpoint)
+        let ids = try (0..<3).map { _ in try publisher.publish(channel: "r") }
+        // Another worker read up to ids[2]; this one is at ids[0]: the firehose has it.
+        let reached = try await fetch(source, channel: "r", after: ids[2], upTo: ids[0]).get()
+        #expect(!reached.aheadOfFirehose && reached.events.isEmpty && reached.upTo == ids[0])
+        // An id from another Redis, far ahead: no such entry.
+        let foreign = StreamID(milliseconds: ids[2].milliseconds + 86_400_000, sequence: 0)
+        let ahead = try await fetch(source, channel: "r", after: foreign, upTo: ids[0]).get()
+        #expect(ahead.aheadOfFirehose && ahead.events.isEmpty)
+        source.stop()
+        #expect(source.join(timeoutMs: 2_000))
+        redis.stop()
+    }
 }

@@ -255,6 +255,37 @@ import Testing
         #expect(drained.written == [])
         #expect(drained.stop == "wait")
     }
+
+    // MARK: - A last_id beyond the position
+
+    /// A `last_id` from another Redis (or a recreated stream) is newer than anything the
+    /// firehose will hold for a long time: the socket must not wait for it.
+    @Test func aLastIDNewerThanTheFirehoseStartsFromThePosition() {
+        var cursor = ReplayCursor(lastID: id(9_999_999))
+        let step = cursor.next(position: id(10), historyFloor: id(5), writable: true).summary
+        #expect(step == "fetch \(id(9_999_999))...\(id(10))", "asks Redis whether the firehose has it")
+        #expect(cursor.next(position: id(10), historyFloor: id(5), writable: true).summary == "wait")
+        let outcome = cursor.fetched(ReplayBatch(events: [], possibleGap: false, upTo: id(10), aheadOfFirehose: true), allocator: allocator)
+        #expect(outcome == .resumeFromPosition)
+        #expect(cursor.lastSentID == id(10))
+        #expect(cursor.next(position: id(12), historyFloor: id(5), writable: true).summary == "history \(id(10))")
+        cursor.historyWritten(writable: true)
+        #expect(cursor.liveEvent(id(13)) == .write, "live events flow")
+    }
+
+    /// Another worker may simply have read further: the firehose has the id, the client
+    /// has everything up to it, and nothing up to it is sent again.
+    @Test func aLastIDAnotherWorkerReachedIsKept() {
+        var cursor = ReplayCursor(lastID: id(12))
+        #expect(cursor.next(position: id(10), historyFloor: id(5), writable: true).summary == "fetch \(id(12))...\(id(10))")
+        let outcome = cursor.fetched(ReplayBatch(events: [], possibleGap: false, upTo: id(10)), allocator: allocator)
+        #expect(outcome == .resume(firstGap: false))
+        #expect(cursor.lastSentID == id(12))
+        #expect(cursor.next(position: id(11), historyFloor: id(5), writable: true).summary == "history \(id(12))", "asked once only")
+        cursor.historyWritten(writable: true)
+        #expect(cursor.liveEvent(id(12)) == .skip)
+        #expect(cursor.liveEvent(id(13)) == .write)
+    }
 }
 
 extension ReplayCursor.Step {

@@ -32,6 +32,11 @@ extension ChannelHub {
                     metadata: ["socket": "\(session.id)", "last_id": "\(session.cursor.lastSentID.map { "\($0)" } ?? "-")"])
             }
             pump(session)
+        case .resumeFromPosition:
+            logger.warning(
+                "last_id is newer than anything in the firehose; nothing to replay, sending events from the worker's position",
+                metadata: ["socket": "\(session.id)", "position": "\(session.cursor.lastSentID.map { "\($0)" } ?? "-")"])
+            pump(session)
         case .closeAndRetry:
             if case .failure(let error) = result {
                 logger.warning("replay failed; closing so the client retries", metadata: ["socket": "\(session.id)", "error": "\(error)"])

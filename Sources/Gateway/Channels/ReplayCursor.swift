@@ -61,6 +61,11 @@ struct ReplayCursor {
         case resume(firstGap: Bool)
         /// The fetch failed: close with 1013 so that the client retries.
         case closeAndRetry
+        /// The socket's `last_id` is newer than anything in the firehose: it cannot be one
+        /// of its ids. The cursor now stands at the position: nothing to replay, every
+        /// event from there on is sent (else the socket would wait for an id that never
+        /// comes, and receive nothing, ever).
+        case resumeFromPosition
     }
 
     private(set) var phase: Phase
@@ -76,6 +81,8 @@ struct ReplayCursor {
     private(set) var awaitingFetch = false
     /// A possible replay gap was reported already: once per socket.
     private var gapReported = false
+    /// A `last_id` beyond the position was checked against the firehose already.
+    private var aheadChecked = false
 
     /// Without a `last_id` the socket is live at once; with one, it first replays.
     init(lastID: StreamID?) {
@@ -118,7 +125,13 @@ struct ReplayCursor {
             fetchedUpTo = nil
             if upTo > (lastSentID ?? .zero) { lastSentID = upTo }
         }
-        // 2. The history, when it still holds everything after the cursor; else Redis.
+        // 2. A last_id beyond the position: ask Redis once whether the firehose has it.
+        if let last = lastSentID, last > position, !aheadChecked {
+            aheadChecked = true
+            awaitingFetch = true
+            return .fetch(after: last, upTo: position)
+        }
+        // 3. The history, when it still holds everything after the cursor; else Redis.
         let cursor = lastSentID ?? position
         guard cursor >= historyFloor || cursor >= position else {
             awaitingFetch = true
@@ -137,6 +150,10 @@ struct ReplayCursor {
     mutating func fetched(_ batch: ReplayBatch, allocator: ByteBufferAllocator) -> FetchOutcome {
         guard phase == .replaying, awaitingFetch else { return .ignored }
         awaitingFetch = false
+        if batch.aheadOfFirehose {
+            lastSentID = batch.upTo
+            return .resumeFromPosition
+        }
         fetched.append(contentsOf: batch.events.lazy.map { DeliverableEvent($0, allocator: allocator) })
         fetchedUpTo = batch.upTo
         // A long replay may take several fetches: the gap is one per socket.

@@ -15,6 +15,9 @@ import RedisStreams
 ///    millisecond fills in up to the firehose's oldest entry, and the result is flagged
 ///    as a possible gap (the two streams' ids come from separate `XADD`s).
 ///
+/// A `last_id` beyond P (`after > upTo`) replays nothing; the batch says whether the
+/// firehose holds anything that new (`aheadOfFirehose`).
+///
 /// Its threads have the worker's thread lifecycle (`start`, `stop`, `join`): a stop fails
 /// what is queued and interrupts a replay under way (its connection watches the threads'
 /// interrupter).
@@ -109,6 +112,12 @@ public final class RedisReplaySource: ReplaySource, ThreadLifecycle, @unchecked 
     }
 
     private func replay(_ request: Request, on connection: RedisConnection) throws -> ReplayBatch {
+        // A last_id beyond the worker's position: another worker may simply have read
+        // further (the client has those events), unless the firehose has no such entry.
+        if request.after > request.upTo {
+            let newest = try connection.xrevrange(stream: firehose, count: 1).first?.id
+            return ReplayBatch(events: [], possibleGap: false, upTo: request.upTo, aheadOfFirehose: newest.map { request.after > $0 } ?? true)
+        }
         var events: [EncodedEvent] = []
         var start = request.after.successor
         var possibleGap = false

@@ -10,16 +10,22 @@ public struct ReplayBatch: Sendable {
     public var possibleGap: Bool
     /// The firehose position the fetch covered (the requested `upTo`).
     public var upTo: StreamID
+    /// Asked for a `last_id` beyond the worker's position: true when it is beyond the
+    /// firehose's newest entry too, so it cannot be an id of this firehose (another
+    /// Redis, a stream recreated, a master that lost writes in a failover).
+    public var aheadOfFirehose: Bool
 
-    public init(events: [EncodedEvent], possibleGap: Bool, upTo: StreamID) {
+    public init(events: [EncodedEvent], possibleGap: Bool, upTo: StreamID, aheadOfFirehose: Bool = false) {
         self.events = events
         self.possibleGap = possibleGap
         self.upTo = upTo
+        self.aheadOfFirehose = aheadOfFirehose
     }
 }
 
 /// Fetches what a socket missed when the in-memory history no longer reaches back to
-/// its `last_id`. Implementations must not run on the event loop (they block on Redis)
+/// its `last_id`, or tells whether a `last_id` beyond the worker's position exists in the
+/// firehose at all (`after > upTo`). Implementations must not run on the event loop (they block on Redis)
 /// and call `completion` exactly once, from any thread.
 public protocol ReplaySource: Sendable {
     func fetch(
