@@ -12,6 +12,16 @@ public enum EventDecodingError: Error, Equatable, CustomStringConvertible {
     /// The value is an object whose `channel_id` is absent or not a string.
     case missingChannelID
 
+    /// The kind of fault, without its details: what a log throttle groups by.
+    public var kind: String {
+        switch self {
+        case .noFields: "no fields"
+        case .invalidJSON: "not JSON"
+        case .notAnObject: "not an object"
+        case .missingChannelID: "no string channel_id"
+        }
+    }
+
     public var description: String {
         switch self {
         case .noFields: "stream entry has no fields"

@@ -76,17 +76,25 @@ final class FirehoseFeed: ThreadLifecycle {
         reader.join(timeoutMs: timeoutMs)
     }
 
-    /// Encodes entries for the wire, or logs and skips them.
+    /// Encodes entries for the wire, or skips them: each kind of malformed entry is
+    /// logged when it first appears, then at most once a minute with a count
+    /// (`OncePerKind`); `ws_malformed_entries` counts every one.
     private struct Encoder: Sendable {
         let logger: Logger
         let allocator = ByteBufferAllocator()
+        let throttle = NIOLockedValueBox(OncePerKind())
 
         func encode(_ entry: StreamEntry) -> DeliverableEvent? {
             switch EventEncoder.encode(entry) {
             case .success(let event):
                 return DeliverableEvent(event, allocator: allocator)
             case .failure(let error):
-                logger.warning("skipping malformed stream entry", metadata: ["id": "\(entry.id)", "error": "\(error)"])
+                let now = MonotonicClock.milliseconds()
+                if let leftOut = throttle.withLockedValue({ $0.admit(error.kind, at: now) }) {
+                    var metadata: Logger.Metadata = ["id": "\(entry.id)", "error": "\(error)"]
+                    if leftOut > 0 { metadata["alike_not_logged"] = "\(leftOut)" }
+                    logger.warning("skipping malformed stream entry", metadata: metadata)
+                }
                 return nil
             }
         }
