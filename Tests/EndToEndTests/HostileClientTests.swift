@@ -1,3 +1,4 @@
+import Events
 import Foundation
 import Testing
 import TestSupport
@@ -121,6 +122,30 @@ extension EndToEnd {
                     #expect(text.contains("\"id\":\"\(id)\""), "\(text)")
                 }
                 #expect(await eventually(timeoutMs: 5_000) { service.stderr.contains("last_id is newer than anything in the firehose") })
+            }
+        }
+
+        /// 500 connections dribbling a request head a byte at a time are closed at the
+        /// handshake timeout, while a browser-shaped client receives every event.
+        @Test("a slowloris of 500 connections is cut at the handshake timeout; a normal client misses nothing")
+        func slowloris() async throws {
+            try await withService(config: ["handshakeTimeoutMs": 2_000]) { service in
+                try await service.waitUntilReady()
+                try await service.waitUntilReading()
+                let client = try await service.connect(channel: "steady")
+                let port = service.port
+                let attack = Task.detached { try Slowloris.run(port: port, count: 500, intervalMs: 500, seconds: 5) }
+                let publisher = try SupersetPublisher(endpoint: service.redis.endpoint)
+                var ids: [StreamID] = []
+                for _ in 0..<20 {
+                    ids.append(try publisher.publish(channel: "steady"))
+                    try await Task.sleep(for: .milliseconds(100))  // a steady rate of events
+                }
+                for id in ids {
+                    #expect(try await client.nextText(timeout: .seconds(5)).contains("\"id\":\"\(id)\""))
+                }
+                let outcome = try await attack.value
+                #expect(outcome.closed == outcome.opened, "\(outcome.closed) of \(outcome.opened) slow connections were closed")
             }
         }
     }

@@ -200,6 +200,49 @@ import TestSupport
         #expect(try response(channel).hasPrefix("HTTP/1.1 431"))
     }
 
+    /// Heads past `RequestHeadLimits` are refused before they are routed or verified,
+    /// and the connection is closed; nothing is registered.
+    @Test func requestHeadLimits() async throws {
+        let cookie = TestTokens.cookie(TestTokens.superset(channel: "limits"))
+        let manyHeaders = (0...RequestHeadLimits.maxHeaderCount).map { "X-H\($0): v\r\n" }.joined()
+        let cases: [(String, String)] = [
+            ("GET /?last_id=\(String(repeating: "1", count: RequestHeadLimits.maxTargetBytes)) HTTP/1.1\r\nHost: x\r\n\r\n", "414"),
+            ("GET / HTTP/1.1\r\nHost: x\r\n\(manyHeaders)\r\n", "431"),
+            ("GET / HTTP/1.1\r\nHost: x\r\nX-A: \(String(repeating: "a", count: 20_000))\r\nX-B: \(String(repeating: "b", count: 20_000))\r\n\r\n", "431"),
+            (upgradeRequest(cookie: cookie).replacingOccurrences(of: "\r\n\r\n", with: "\r\n\(manyHeaders)\r\n"), "431"),
+        ]
+        for (request, status) in cases {
+            let (channel, hub) = try await makeChannel()
+            try? send(channel, request)
+            #expect(try response(channel).hasPrefix("HTTP/1.1 \(status)"), "\(request.prefix(40))")
+            loop.run()
+            #expect(!channel.isActive)
+            #expect(hub.registry.socketCount == 0)
+        }
+        // At the limits: served.
+        let (channel, _) = try await makeChannel()
+        let target = "/health?" + String(repeating: "p", count: RequestHeadLimits.maxTargetBytes - 8)
+        let headersAtTheLimit = (1..<RequestHeadLimits.maxHeaderCount).map { "X-H\($0): v\r\n" }.joined()  // and Host
+        try send(channel, "GET \(target) HTTP/1.1\r\nHost: x\r\n\(headersAtTheLimit)\r\n")
+        #expect(try response(channel).hasPrefix("HTTP/1.1 200 OK"))
+    }
+
+    /// Request-smuggling shapes: a body length two ways, or two different lengths.
+    @Test func smugglingShapesAre400() async throws {
+        for request in [
+            "POST /health HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+            "POST /health HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n",
+            "POST /health HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
+            "GET /health HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked, identity\r\n\r\n",
+        ] {
+            let (channel, _) = try await makeChannel()
+            try? send(channel, request)
+            #expect(try response(channel).hasPrefix("HTTP/1.1 400"), "\(request)")
+            loop.run()
+            #expect(!channel.isActive)
+        }
+    }
+
     @Test func incompleteRequestIsClosedAtTheHandshakeTimeout() async throws {
         let (channel, _) = try await makeChannel(timeout: .seconds(5))
         try send(channel, "GET / HTTP/1.1\r\nHost: x\r\n")

@@ -11,7 +11,9 @@ import NIOWebSocket
 /// - an upgrade is checked (WebSocket headers, then Origin → 403, then the JWT
 ///   cookie → 401) and, when admitted, answered with 101; the pipeline then becomes
 ///   a WebSocket pipeline and the socket is handed to the hub;
-/// - garbage or oversized requests get 400/431 and are closed;
+/// - garbage or oversized requests get 400/414/431 (`RequestHeadLimits`) and are closed;
+///   so are request-smuggling shapes (NIO's strict parser refuses `Content-Length` with
+///   `Transfer-Encoding`);
 /// - a connection that does not complete a request within `handshakeTimeout` is closed.
 ///
 /// A refused upgrade changes nothing in the worker's state beyond a counter.
@@ -95,6 +97,9 @@ final class HTTPHandshakeHandler: ChannelInboundHandler, RemovableChannelHandler
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch (unwrapInboundIn(data), state) {
         case (.head(let head), .idle):
+            if let (status, reason) = RequestHeadLimits.violation(of: head) {
+                return reject(context: context, status: status, reason: reason)
+            }
             state = .receiving(head)
         case (.body, _):
             break  // Bodies of plain requests are not used.

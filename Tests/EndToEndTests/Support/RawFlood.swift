@@ -77,3 +77,43 @@ enum ResidentMemory {
         }
     }
 }
+
+/// Slowloris: `count` connections that each send a request head one byte at a time,
+/// every `intervalMs`, and never finish it. Returns how many the server had closed when
+/// `seconds` passed (a closed one reads EOF or fails to send).
+enum Slowloris {
+    static func run(port: Int, count: Int, intervalMs: Int, seconds: Double) throws -> (closed: Int, opened: Int) {
+        let head = Array("GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ".utf8) + [UInt8](repeating: UInt8(ascii: "a"), count: 4_096)
+        var fds: [Int32] = []
+        defer { fds.forEach { close($0) } }
+        for _ in 0..<count {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard connected == 0 else {
+                close(fd)
+                throw TestFailure("connect: errno \(errno)")
+            }
+            fds.append(fd)
+        }
+        var sent = [Int](repeating: 0, count: count)
+        var closed = Set<Int>()
+        let deadline = Date(timeIntervalSinceNow: seconds)
+        var scratch = [UInt8](repeating: 0, count: 256)
+        while Date() < deadline {
+            for (index, fd) in fds.enumerated() where !closed.contains(index) {
+                let eof = recv(fd, &scratch, scratch.count, Int32(MSG_DONTWAIT))
+                let gone = eof == 0 || (eof < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+                    || send(fd, [head[sent[index] % head.count]], 1, Int32(MSG_NOSIGNAL)) < 0
+                if gone { closed.insert(index) } else { sent[index] += 1 }
+            }
+            usleep(useconds_t(intervalMs * 1_000))  // The attacker's pace, not synchronisation.
+        }
+        return (closed.count, count)
+    }
+}
