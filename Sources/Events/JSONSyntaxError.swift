@@ -7,6 +7,10 @@ struct JSONSyntaxError: Error, Equatable, CustomStringConvertible {
         case controlCharacterInString
         case badEscape
         case tooDeep
+        /// Objects that must be rewritten into JavaScript's property order are nested
+        /// around so much of the value that rewriting them would copy more than
+        /// `JSONTransformer.rewriteBudget` allows (a producer's poison, never Superset's).
+        case tooCostlyToReorder
     }
 
     var reason: Reason
@@ -25,6 +29,8 @@ struct JSONSyntaxError: Error, Equatable, CustomStringConvertible {
             "bad escape at offset \(offset)"
         case .tooDeep:
             "nesting deeper than \(JSONTransformer.maximumDepth) at offset \(offset)"
+        case .tooCostlyToReorder:
+            "objects with integer-like or repeated keys nested around too much of the value (at offset \(offset)): skipped to keep the cost linear"
         }
     }
 }

@@ -12,6 +12,13 @@ struct JSONTransformer {
     /// Deepest nesting of arrays and objects accepted (the top-level value counts as 1).
     static let maximumDepth = 1000
 
+    /// How many bytes all rewrites of one value may copy together: 8 times the input,
+    /// plus 16 MiB (a few milliseconds of copying: deep but small values pass). Each rewrite copies its object once, so objects needing it nested
+    /// around a large payload would cost bytes × levels (a held-out run: 16 entries of
+    /// 4 MB nested 998 deep held the reader for 8-11 s and cost both workers their
+    /// heartbeat). Past the budget the value is refused, so the cost stays linear.
+    static func rewriteBudget(forInputOf count: Int) -> Int { 8 * count + (16 << 20) }
+
     /// One member of an open object, as bytes of `output`: the key (quotes included) is
     /// `keyStart..<keyEnd`, then `:`, then the value up to `valueEnd`.
     struct Member {
@@ -51,9 +58,12 @@ struct JSONTransformer {
     /// Set when the top-level object closes.
     var isTopLevelObject = false
     var topLevelChannelID: String?
+    /// Bytes the rewrites may still copy (`rewriteBudget`).
+    var rewriteBytesLeft: Int
 
     init(input: UnsafeBufferPointer<UInt8>, extraCapacity: Int = 0) {
         self.input = input
+        rewriteBytesLeft = Self.rewriteBudget(forInputOf: input.count)
         output = []
         output.reserveCapacity(input.count + extraCapacity)
         frames.reserveCapacity(8)
@@ -89,7 +99,7 @@ struct JSONTransformer {
                     try beginMember()
                     needValue = true
                 } else if byte == ASCII.closeBrace {
-                    closeObject()
+                    try closeObject()
                 } else {
                     throw fail(.unexpectedByte(byte), at: position - 1)
                 }
@@ -154,7 +164,7 @@ struct JSONTransformer {
         skipWhitespace()
         if position < input.count, input[position] == ASCII.closeBrace {
             position += 1
-            closeObject()
+            try closeObject()
             return false
         }
         try beginMember()
@@ -206,13 +216,15 @@ struct JSONTransformer {
 
     /// Writes `}` for the innermost object (its last member's `valueEnd` is already set),
     /// reordering it first if JavaScript would enumerate it differently.
-    private mutating func closeObject() {
+    private mutating func closeObject() throws(JSONSyntaxError) {
         let frame = frames.removeLast()
         if frames.isEmpty {
             isTopLevelObject = true
             if let channelMember { topLevelChannelID = channelIDValue(of: members[channelMember]) }
         }
         if frame.needsReordering || hasDuplicateKeys(frame) {
+            rewriteBytesLeft -= output.count - frame.start
+            guard rewriteBytesLeft >= 0 else { throw fail(.tooCostlyToReorder) }
             reorder(frame)
         }
         output.append(ASCII.closeBrace)
