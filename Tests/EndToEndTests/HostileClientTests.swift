@@ -148,5 +148,51 @@ extension EndToEnd {
                 #expect(outcome.closed == outcome.opened, "\(outcome.closed) of \(outcome.opened) slow connections were closed")
             }
         }
+
+        /// Out of descriptors, a worker sheds new connections at once (not a hang in the
+        /// listen queue), says so in a line or two rather than hundreds a second, and
+        /// answers `/health` again as soon as sockets close.
+        @Test("file-descriptor exhaustion: connections shed at once, the log stays quiet, /health recovers")
+        func descriptorExhaustion() async throws {
+            try await withService(config: ["handshakeTimeoutMs": 60_000]) { service in
+                let workers = try await service.waitUntilReady()
+                for worker in workers {
+                    let open = ProcessTable.openFiles(of: worker) ?? 0
+                    let limit = open + 40
+                    let prlimit = Process()
+                    prlimit.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
+                    prlimit.arguments = ["--pid", "\(worker)", "--nofile=\(limit):\(limit)"]
+                    try prlimit.run()
+                    prlimit.waitUntilExit()
+                    #expect(prlimit.terminationStatus == 0)
+                }
+                // Hold more connections than both workers have descriptors left.
+                var held: [Int32] = []
+                defer { held.forEach { close($0) } }
+                for _ in 0..<200 {
+                    held.append(try RawFlood.openSocket(port: service.port))
+                }
+                // Every connection past the limit is closed at once by the worker.
+                var shed = 0
+                var hung: [String] = []
+                for _ in 0..<50 {
+                    guard case .failure(let failure) = HealthProbe.get(port: service.port, timeoutMs: 1_000) else { continue }
+                    // Shed: closed or reset at once. Hung: the 1 s receive timeout ran out.
+                    if "\(failure)".contains(String(cString: strerror(EAGAIN))) { hung.append("\(failure)") } else { shed += 1 }
+                }
+                #expect(shed > 0, "probes are shed while out of descriptors")
+                #expect(hung.isEmpty, "no probe waits in the listen queue: \(hung.count) did")
+                let lines = service.stderr.components(separatedBy: "out of file descriptors").count - 1
+                #expect(lines >= 1 && lines <= 4, "\(lines) log lines about it")
+                held.forEach { close($0) }
+                held = []
+                let recovered = await eventually(timeoutMs: 5_000) {
+                    if case .success = HealthProbe.get(port: service.port, timeoutMs: 1_000) { return true }
+                    return false
+                }
+                #expect(recovered, "/health answers once sockets close")
+                #expect(service.workers == workers, "no worker was replaced")
+            }
+        }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Logging
+import MonotonicTime
 import NIOCore
 import NIOPosix
 import RedisStreams
@@ -24,6 +25,9 @@ final class InheritedSocketAcceptor: ThreadLifecycle, @unchecked Sendable {
     private let bootstrap: ClientBootstrap
     private let logger: Logger
     private let thread = ServiceThreads(name: "acceptor")
+    /// Out of descriptors: logged when it starts, then once a minute with a count.
+    private var exhaustionLog = OncePerKind()
+    private var shed = 0
 
     /// - Parameter bootstrap: configured with the connection's options and initializer.
     init(listenFD: Int32, bootstrap: ClientBootstrap, logger: Logger) {
@@ -51,6 +55,7 @@ final class InheritedSocketAcceptor: ThreadLifecycle, @unchecked Sendable {
 
     private func run() {
         defer { close(listenFD) }
+        var reserve = DescriptorReserve()
         let wake = thread.interrupter.descriptor
         var descriptors = [pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0), pollfd(fd: wake, events: Int16(POLLIN), revents: 0)]
         while true {
@@ -67,8 +72,18 @@ final class InheritedSocketAcceptor: ThreadLifecycle, @unchecked Sendable {
                 if client < 0 {
                     switch errno {
                     case EAGAIN, EWOULDBLOCK, EINTR, ECONNABORTED: break
-                    case EMFILE, ENFILE, ENOBUFS, ENOMEM:
-                        // Out of descriptors: back off briefly instead of spinning on poll.
+                    case EMFILE, ENFILE:
+                        // Out of descriptors: shed the waiting connection with the
+                        // reserve descriptor (a quick close, not a hang in the queue).
+                        let reason = String(cString: strerror(errno))
+                        shed += reserve.shedOne(listenFD) ? 1 : 0
+                        if let leftOut = exhaustionLog.admit(reason, at: MonotonicClock.milliseconds()) {
+                            logger.warning(
+                                "acceptor: out of file descriptors; shedding new connections until sockets close",
+                                metadata: ["error": "\(reason)", "shed": "\(shed)", "alike_not_logged": "\(leftOut)"])
+                        }
+                        usleep(1_000)
+                    case ENOBUFS, ENOMEM:
                         logger.warning("acceptor: cannot accept: \(String(cString: strerror(errno)))")
                         usleep(10_000)
                     default:

@@ -78,6 +78,25 @@ enum ResidentMemory {
     }
 }
 
+extension RawFlood {
+    /// A connected TCP socket to `127.0.0.1:port` that sends nothing (the caller closes it).
+    static func openSocket(port: Int) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard fd >= 0, connected == 0 else {
+            close(fd)
+            throw TestFailure("connect: errno \(errno)")
+        }
+        return fd
+    }
+}
+
 /// Slowloris: `count` connections that each send a request head one byte at a time,
 /// every `intervalMs`, and never finish it. Returns how many the server had closed when
 /// `seconds` passed (a closed one reads EOF or fails to send).
