@@ -11,31 +11,10 @@ final class RawFlood {
     }
 
     private let fd: Int32
-    /// The client's port (to find the server's side of the connection in `/proc`).
-    let localPort: Int
 
     init(port: Int) throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw TestFailure("socket: errno \(errno)") }
-        var small: Int32 = 4_096
-        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else {
-            close(fd)
-            throw TestFailure("connect: errno \(errno)")
-        }
+        fd = try Self.openSocket(port: port, receiveBuffer: 4_096)
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-        var local = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &local) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        self.fd = fd
-        localPort = Int(UInt16(bigEndian: local.sin_port))
     }
 
     deinit { close(fd) }
@@ -79,9 +58,13 @@ enum ResidentMemory {
 }
 
 extension RawFlood {
-    /// A connected TCP socket to `127.0.0.1:port` that sends nothing (the caller closes it).
-    static func openSocket(port: Int) throws -> Int32 {
+    /// A connected TCP socket to `127.0.0.1:port` that sends nothing (the caller closes
+    /// it); with `receiveBuffer`, a small `SO_RCVBUF` set before connecting.
+    static func openSocket(port: Int, receiveBuffer: Int32? = nil) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        if var size = receiveBuffer {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -106,18 +89,7 @@ enum Slowloris {
         var fds: [Int32] = []
         defer { fds.forEach { close($0) } }
         for _ in 0..<count {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = in_port_t(UInt16(port).bigEndian)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            guard connected == 0 else {
-                close(fd)
-                throw TestFailure("connect: errno \(errno)")
-            }
+            let fd = try RawFlood.openSocket(port: port)
             fds.append(fd)
         }
         var sent = [Int](repeating: 0, count: count)
