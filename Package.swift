@@ -111,6 +111,7 @@ let package = Package(
         .testTarget(name: "ControlTests", dependencies: ["Control", "ServiceStatus", "Config", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "RedisStreamsTests", dependencies: [
             "RedisStreams", "TestSupport", "Events", "MonotonicTime",
+            .product(name: "Atomics", package: "swift-atomics"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "GatewayTests", dependencies: [
@@ -120,6 +121,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOWebSocket", package: "swift-nio"),
         ], resources: [.copy("Fixtures")]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Events", "MonotonicTime"]),
