@@ -15,7 +15,8 @@ struct ChaosRun {
         func say(_ line: String) { Console.line(line, since: begin) }
         say("chaos \(options.mode.rawValue): seed \(options.seed), \(Int(options.duration)) s of publishing, "
             + "\(options.channels) channels with clients + \(options.idleChannels) without + \(options.slowClients) hot; "
-            + "\(options.clients) clients + \(options.slowClients) slow ones (and a normal tab on each hot channel)")
+            + "\(options.clients) clients + \(options.slowClients * ChaosOptions.slowTabsPerHotChannel) slow ones "
+            + "(\(ChaosOptions.slowTabsPerHotChannel) and a normal tab on each hot channel)")
         try service.start()
         say("service up: supervisor \(service.supervisorPID ?? 0), workers \(service.workers), port \(service.port); "
             + "redis-server \(service.redis.port) with appendonly (fsync always); maxSocketBufferBytes \(options.maxSocketBufferBytes == 0 ? "default" : String(options.maxSocketBufferBytes))")
@@ -37,7 +38,9 @@ struct ChaosRun {
             clients.append(ChaosClient(index: index, channel: channels[index % channels.count], slow: false, port: service.port, hot: hot, seed: options.seed))
         }
         for channel in hotChannels {
-            clients.append(ChaosClient(index: clients.count, channel: channel, slow: true, port: service.port, hot: hot, seed: options.seed))
+            for _ in 0..<ChaosOptions.slowTabsPerHotChannel {
+                clients.append(ChaosClient(index: clients.count, channel: channel, slow: true, port: service.port, hot: hot, seed: options.seed))
+            }
             clients.append(ChaosClient(index: clients.count, channel: channel, slow: false, port: service.port, hot: hot, seed: options.seed))
         }
 
