@@ -3,6 +3,7 @@
 // channel, with the real HandshakeAuthorizer (Origin policy, cookie, JWT verifier
 // with the test secret), exactly as the worker's pipeline is built. Input: the raw
 // bytes a client sends on a fresh connection; a 0xFF byte splits them into reads.
+import Events
 import FuzzSupport
 import Logging
 import NIOCore
