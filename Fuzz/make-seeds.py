@@ -253,10 +253,11 @@ resp = {
     "resp3": b"%1\r\n+a\r\n:1\r\n_\r\n#t\r\n,1.5\r\n(123\r\n",
     "binary_bulk": bulk(bytes(range(256))),
 }
-# Also in the corpus, found by the fuzzer: slow-array-of-33333332-elements. A 12-byte
-# header `*33333332` makes hiredis 0.14 (no maxelements) calloc 266 MB before any
-# element arrives; 0.3-0.6 s under ASan alone, a 13 s timeout at nice 19 on a loaded
-# machine. Kept so every run goes through it.
+# Also in the corpus, found by the fuzzer (hiredis 0.14 has no maxelements and
+# allocated an array's element table when its header arrived):
+# slow-array-of-33333332-elements (266 MB; a 13 s timeout at nice 19 on a loaded
+# machine) and oom-array-of-2000000005-elements (16 GB). RESPReplyDecoder now refuses
+# arrays over 2^24 elements before anything is allocated (RESPTests covers it).
 for i, (name, value) in enumerate(resp.items()):
     write("FuzzRESP", name, bytes([[0, 2, 255][i % 3]]) + value)
 
