@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .executable(name: "superset-websocket", targets: ["superset-websocket"]),
         .executable(name: "loadgen", targets: ["loadgen"]),
+        // The parsers, for the fuzz targets in Fuzz/ (a separate package built only by scripts/fuzz.sh).
+        .library(name: "FuzzedModules", targets: ["Config", "Events", "IPC", "RedisStreams", "Gateway"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),

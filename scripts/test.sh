@@ -14,6 +14,10 @@ swift test --skip-build --filter ChaosTests
 # The benchmark suite in smoke mode (small counts, bounded): it must keep working.
 # It fails only when the suite breaks, never on a figure.
 scripts/bench.sh smoke
+# Every libFuzzer target (Fuzz/) for a few seconds on its seed corpus, under ASan and
+# LeakSanitizer: they keep building and their corpora keep passing. The long run is
+# `scripts/fuzz.sh long` (README, "Fuzzing").
+scripts/fuzz.sh short
 # The Debian package, built and proven under a real systemd (PROOF_SKIP=1 skips it).
 [ "${PROOF_SKIP:-}" = 1 ] && exit 0
 sudo=""

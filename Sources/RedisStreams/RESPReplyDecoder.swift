@@ -11,11 +11,20 @@ import CHiredis
 final class RESPReplyDecoder {
     private let reader: UnsafeMutablePointer<redisReader>
 
+    /// The most elements an array reply may declare. hiredis 0.14 (Debian 12's) has no
+    /// such limit and allocates an array's element table (8 bytes per element) as soon
+    /// as the header arrives, so 13 bytes from a misbehaving Redis (`*2000000005\r\n`)
+    /// asked for 16 GB (found by Fuzz/FuzzRESP). 2^24 (a 128 MB table) is far beyond any
+    /// reply this client asks for (COUNT-bounded reads; entries up to 8 million fields).
+    /// A larger declared array is a protocol error, as a garbage reply is.
+    static let maxArrayElements: Int32 = 1 << 24
+
     init() {
         // redisReaderCreate only fails when malloc does.
         guard let reader = redisReaderCreate() else {
             fatalError("hiredis: out of memory creating a reply reader")
         }
+        reader.pointee.fn = boundedReplyFunctions
         self.reader = reader
     }
 
@@ -90,3 +99,23 @@ final class RESPReplyDecoder {
         return Array(UnsafeRawBufferPointer(start: pointer, count: length))
     }
 }
+
+/// hiredis's own reply constructors (read from a reader it set up), except that
+/// `createArray` refuses arrays over `RESPReplyDecoder.maxArrayElements`: hiredis
+/// then fails the read ("Out of memory") before allocating anything.
+nonisolated(unsafe) private var hiredisCreateArray: (@convention(c) (UnsafePointer<redisReadTask>?, Int32) -> UnsafeMutableRawPointer?)?
+
+nonisolated(unsafe) private let boundedReplyFunctions: UnsafeMutablePointer<redisReplyObjectFunctions> = {
+    guard let reader = redisReaderCreate() else {
+        fatalError("hiredis: out of memory creating a reply reader")
+    }
+    defer { redisReaderFree(reader) }
+    let functions = UnsafeMutablePointer<redisReplyObjectFunctions>.allocate(capacity: 1)
+    functions.initialize(to: reader.pointee.fn.pointee)
+    hiredisCreateArray = functions.pointee.createArray
+    functions.pointee.createArray = { task, elements in
+        guard elements <= RESPReplyDecoder.maxArrayElements else { return nil }
+        return hiredisCreateArray?(task, elements)
+    }
+    return functions
+}()

@@ -44,4 +44,19 @@ struct RESPTests {
             return true
         }
     }
+
+    /// Found by Fuzz/FuzzRESP: hiredis 0.14 allocated an array's element table when the
+    /// header arrived, so `*2000000005` alone asked for 16 GB. Over the limit it is now a
+    /// protocol error before anything is allocated; an array at the limit's scale still decodes.
+    @Test func anArrayHeaderOverTheLimitIsAProtocolErrorNotAnAllocation() throws {
+        for header in ["*2000000005\r\n", "*33333332\r\n", "*1\r\n*\(Int(RESPReplyDecoder.maxArrayElements) + 1)\r\n"] {
+            let decoder = RESPReplyDecoder()
+            try? decoder.feed(Array(header.utf8))
+            #expect(throws: RedisError.self, "\(header)") { _ = try decoder.next() }
+        }
+        let decoder = RESPReplyDecoder()
+        try decoder.feed(Array("*100000\r\n".utf8) + Array(repeating: Array(":1\r\n".utf8), count: 100_000).flatMap { $0 })
+        guard case .array(let items) = try decoder.next() else { Issue.record("not an array"); return }
+        #expect(items.count == 100_000)
+    }
 }
