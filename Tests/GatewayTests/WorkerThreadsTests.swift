@@ -22,11 +22,7 @@ import TestSupport
         source.fetch(channelID: "a", after: .zero, upTo: .zero) { results.add($0) }  // Taken by the thread.
         Thread.sleep(forTimeInterval: 0.2)
         source.fetch(channelID: "b", after: .zero, upTo: .zero) { results.add($0) }  // Queued behind it.
-        var joined = false
-        let ms = elapsedMs {
-            source.stop()
-            joined = source.join(timeoutMs: 5_000)
-        }
+        let (joined, ms) = stopAndJoin(source)
         #expect(joined)
         #expect(ms < 1_000, "the replay under way was interrupted, not waited for")
         #expect(results.failures == 2)
@@ -43,11 +39,7 @@ import TestSupport
             listenFD: fd, bootstrap: ClientBootstrap(group: group), logger: Logger(label: "test"))
         acceptor.start()
         Thread.sleep(forTimeInterval: 0.1)
-        var joined = false
-        let ms = elapsedMs {
-            acceptor.stop()
-            joined = acceptor.join(timeoutMs: 5_000)
-        }
+        let (joined, ms) = stopAndJoin(acceptor)
         #expect(joined)
         #expect(ms < 1_000)
         #expect(fcntl(fd, F_GETFD) == -1, "this process's descriptor is closed")
@@ -69,9 +61,3 @@ final class Completions: @unchecked Sendable {
     }
 }
 
-/// Milliseconds spent in `body`.
-func elapsedMs(_ body: () throws -> Void) rethrows -> Int {
-    let start = MonotonicClock.nanoseconds()
-    try body()
-    return Int((MonotonicClock.nanoseconds() - start) / 1_000_000)
-}

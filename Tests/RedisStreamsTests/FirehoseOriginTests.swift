@@ -109,11 +109,7 @@ struct FirehoseOriginTests {
         let reader = harness.reader
         reader.start()
         Thread.sleep(forTimeInterval: 0.3)  // Let it connect and wait for a reply.
-        var joined = false
-        let ms = elapsedMs {
-            reader.stop()
-            joined = reader.join(timeoutMs: 5_000)
-        }
+        let (joined, ms) = stopAndJoin(reader)
         #expect(joined)
         #expect(ms < 1_000)
         #expect(reader.state == .stopped)
@@ -128,11 +124,7 @@ struct FirehoseOriginTests {
         reader.start()
         #expect(harness.logs.wait { $0.contains { $0.message.contains("cannot reach Redis") } })
         Thread.sleep(forTimeInterval: 0.6)  // Into a longer back-off pause.
-        var joined = false
-        let ms = elapsedMs {
-            reader.stop()
-            joined = reader.join(timeoutMs: 5_000)
-        }
+        let (joined, ms) = stopAndJoin(reader)
         #expect(joined)
         #expect(ms < 500)
         #expect(harness.origins.snapshot.isEmpty)

@@ -107,11 +107,7 @@ struct FirehoseReaderTests {
         #expect(harness.waitForState(.connected))
         #expect(try waitUntil { try someClientIsRunning("xread", on: server.endpoint) })
 
-        var joined = false
-        let ms = elapsedMs {
-            reader.stop()
-            joined = reader.join(timeoutMs: 5_000)
-        }
+        let (joined, ms) = stopAndJoin(reader)
         #expect(joined)
         #expect(ms < 1_000)
         #expect(reader.state == .stopped)
@@ -128,11 +124,7 @@ struct FirehoseReaderTests {
         // 50+100+200+400+800 ms of back-off so far; the next pause is up to 1.6 s.
         #expect(waitUntil { reader.errors >= 6 })
 
-        var joined = false
-        let ms = elapsedMs {
-            reader.stop()
-            joined = reader.join(timeoutMs: 5_000)
-        }
+        let (joined, ms) = stopAndJoin(reader)
         #expect(joined)
         #expect(ms < 500)
         #expect(reader.state == .stopped)

@@ -56,13 +56,6 @@ func waitUntil(timeoutMs: Int = 10_000, _ condition: () throws -> Bool) rethrows
     return try condition()
 }
 
-/// Milliseconds spent in `body`.
-func elapsedMs(_ body: () throws -> Void) rethrows -> Int {
-    let start = MonotonicClock.nanoseconds()
-    try body()
-    return Int((MonotonicClock.nanoseconds() - start) / 1_000_000)
-}
-
 /// A log line as captured by `CapturingLogHandler`.
 struct LogRecord: Sendable {
     var level: Logger.Level

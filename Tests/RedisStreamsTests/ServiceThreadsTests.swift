@@ -2,6 +2,7 @@ import Atomics
 import Foundation
 import RedisStreams
 import Testing
+import TestSupport
 
 /// The one thread lifecycle of a worker: start, stop (the interrupter), join.
 @Suite struct ServiceThreadsTests {
