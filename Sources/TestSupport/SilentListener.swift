@@ -33,6 +33,13 @@ public final class SilentListener {
         port = Int(UInt16(bigEndian: address.sin_port))
     }
 
+    /// Waits until a client's connection waits in the accept queue (the listening socket
+    /// polls readable); false after `timeoutMs`.
+    public func waitForConnection(timeoutMs: Int32) -> Bool {
+        var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&descriptor, 1, timeoutMs) == 1
+    }
+
     deinit {
         close(fd)
     }

@@ -108,7 +108,7 @@ struct FirehoseOriginTests {
         let harness = Harness(RedisEndpoint(port: silent.port), responseTimeoutMs: 20_000)
         let reader = harness.reader
         reader.start()
-        Thread.sleep(forTimeInterval: 0.3)  // Let it connect and wait for a reply.
+        #expect(silent.waitForConnection(timeoutMs: 5_000), "the reader connected and now waits for a reply")
         let (joined, ms) = stopAndJoin(reader)
         #expect(joined)
         #expect(ms < 1_000)
