@@ -58,6 +58,13 @@ public struct StreamID: Hashable, Comparable, Sendable, CustomStringConvertible 
         return StreamID(milliseconds: milliseconds, sequence: sequence + 1)
     }
 
+    /// The greatest id smaller than this one; `0-0` stays `0-0`.
+    public var predecessor: StreamID {
+        if sequence > 0 { return StreamID(milliseconds: milliseconds, sequence: sequence - 1) }
+        if milliseconds > 0 { return StreamID(milliseconds: milliseconds - 1, sequence: .max) }
+        return self
+    }
+
     public var description: String { "\(milliseconds)-\(sequence)" }
 
     public static func < (lhs: StreamID, rhs: StreamID) -> Bool {

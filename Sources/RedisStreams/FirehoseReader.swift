@@ -27,6 +27,12 @@ import MonotonicTime
 /// its state stays `connecting` meanwhile and the failure is logged once, since the worker
 /// serves `/health` without Redis. `resolved` gets the origin before the first `deliver`.
 ///
+/// Trimmed under it: each `XREAD` goes in one write with an `XINFO STREAM` (see
+/// `FirehoseGap`). When entries after the position were removed before it read them, it
+/// takes the events in that window from the channel streams that `gapStreams` names (the
+/// worker's sockets' channels), delivers them first, tells the observer (`.trimmed`),
+/// logs the gap with its count, and reads on after it.
+///
 /// Thread-safe observability (atomics) for the worker's heartbeat: `state`,
 /// `lastProgress`, `lastDeliveredID`, `eventsRead`, `errors`.
 public final class FirehoseReader: ThreadLifecycle {
@@ -41,6 +47,7 @@ public final class FirehoseReader: ThreadLifecycle {
     private let deliver: @Sendable ([StreamEntry]) -> Void
     private let resolved: (@Sendable (FirehoseOrigin) -> Void)?
     private let observer: (@Sendable (FirehoseEvent) -> Void)?
+    private let gapStreams: (@Sendable () -> [String])?
 
     private let thread = ServiceThreads(name: "redis-firehose")
     private var interrupter: RedisInterrupter { thread.interrupter }
@@ -51,6 +58,10 @@ public final class FirehoseReader: ThreadLifecycle {
     private let errorCount = ManagedAtomic<Int>(0)
     private let skippedCount = ManagedAtomic<Int>(0)
     private let resetCount = ManagedAtomic<Int>(0)
+    private let gapCount = ManagedAtomic<Int>(0)
+    private let recoveredCount = ManagedAtomic<Int>(0)
+    /// Channel-stream keys fetched in one pipeline while filling a gap.
+    private static let gapPipelineWidth = 256
 
     /// - Parameters:
     ///   - startAfter: the id to read after; resolve `$` with `lastGeneratedID(stream:)` first.
@@ -71,17 +82,21 @@ public final class FirehoseReader: ThreadLifecycle {
         responseTimeoutMs: Int = 5_000,
         logger: Logger,
         observer: (@Sendable (FirehoseEvent) -> Void)? = nil,
+        gapStreams: (@Sendable () -> [String])? = nil,
         deliver: @escaping @Sendable ([StreamEntry]) -> Void
     ) {
         self.init(
             endpoint: endpoint, stream: stream, start: .after(startAfter), count: count, blockMs: blockMs,
-            responseTimeoutMs: responseTimeoutMs, logger: logger, observer: observer, resolved: nil, deliver: deliver)
+            responseTimeoutMs: responseTimeoutMs, logger: logger, observer: observer, resolved: nil,
+            gapStreams: gapStreams, deliver: deliver)
     }
 
     /// - Parameters:
     ///   - start: after a known id, or `.newest` (resolve `$` first).
     ///   - resolved: with `.newest`, called once on the reader thread with the origin,
     ///     before the first `deliver`.
+    ///   - gapStreams: called on the reader thread when the firehose was trimmed past the
+    ///     reader: the channel streams to recover the gap's events from. May block briefly.
     public init(
         endpoint: RedisEndpoint,
         stream: String,
@@ -92,6 +107,7 @@ public final class FirehoseReader: ThreadLifecycle {
         logger: Logger,
         observer: (@Sendable (FirehoseEvent) -> Void)? = nil,
         resolved: (@Sendable (FirehoseOrigin) -> Void)?,
+        gapStreams: (@Sendable () -> [String])? = nil,
         deliver: @escaping @Sendable ([StreamEntry]) -> Void
     ) {
         precondition(count > 0, "XREAD COUNT must be positive")
@@ -105,6 +121,7 @@ public final class FirehoseReader: ThreadLifecycle {
         self.logger = logger
         self.observer = observer
         self.resolved = resolved
+        self.gapStreams = gapStreams
         self.deliver = deliver
         if case .after(let id) = start {
             self.delivered = AtomicStreamID(id)
@@ -138,6 +155,12 @@ public final class FirehoseReader: ThreadLifecycle {
 
     /// Times the stream was found behind the last delivered id and reading restarted at 0-0.
     public var streamResets: Int { resetCount.load(ordering: .relaxed) }
+
+    /// Times entries were trimmed from the firehose before the reader read them.
+    public var trimGaps: Int { gapCount.load(ordering: .relaxed) }
+
+    /// Events recovered from channel streams after such trims.
+    public var eventsRecovered: Int { recoveredCount.load(ordering: .relaxed) }
 
     // MARK: - Lifecycle
 
@@ -219,6 +242,8 @@ public final class FirehoseReader: ThreadLifecycle {
 
     private func read(after start: StreamID, on connection: RedisConnection, health: inout ConnectionHealth, backoff: inout Backoff) {
         var after = start
+        var ledger = FirehoseLedger()
+        var tail = DeliveredTail()
         // Under Sentinel a blocked XREAD must come back often enough for the connection
         // to confirm its server is still the master (a demoted master stays readable).
         let block = endpoint.sentinel.map { min(blockMs, max(1, $0.masterCheckIntervalMs)) } ?? blockMs
@@ -231,11 +256,17 @@ public final class FirehoseReader: ThreadLifecycle {
                     after = try resumePoint(after, on: connection)
                     report(health.connectionSucceeded(), after: after, server: connection.server)
                 }
-                let batch = try connection.xreadBatch(stream: stream, after: after, count: count, blockMs: block)
+                let (info, batch) = try connection.infoAndRead(stream: stream, after: after, count: count, blockMs: block)
                 markProgress()
                 backoff.reset()
+                if var gap = ledger.turn(after: after, info: info, read: batch.entries.count + batch.skipped.count, limit: count) {
+                    try fill(&gap, following: batch.entries, tail: tail, on: connection)
+                    after = gap.through
+                    delivered.store(after)
+                }
                 if !batch.entries.isEmpty {
                     deliver(batch.entries)
+                    tail.delivered(batch.entries)
                     eventCount.wrappingIncrement(by: batch.entries.count, ordering: .relaxed)
                 }
                 if !batch.skipped.isEmpty {
@@ -254,6 +285,42 @@ public final class FirehoseReader: ThreadLifecycle {
                 if interrupter.wait(milliseconds: backoff.nextDelayMs()) { break }
             }
         }
+    }
+
+    /// Delivers what the channel streams still hold of a gap's events, then reports it.
+    private func fill(_ gap: inout FirehoseGap, following: [StreamEntry], tail: DeliveredTail, on connection: RedisConnection) throws(RedisError) {
+        let streams = gapStreams?() ?? []
+        var recovered: [StreamEntry] = []
+        var start = 0
+        while start < streams.count {
+            let keys = streams[start..<min(streams.count, start + Self.gapPipelineWidth)]
+            start += keys.count
+            let replies = try connection.pipeline(keys.map {
+                StreamCommand.xrange(stream: $0, from: gap.channelRange.from, to: gap.channelRange.to, count: nil)
+            })
+            for (key, reply) in zip(keys, replies) {
+                if case .error(let message) = reply {
+                    logger.warning("cannot read a channel stream to fill a firehose gap", metadata: ["stream": "\(key)", "error": "\(message)"])
+                    continue
+                }
+                recovered += try StreamReplyParser.range(reply).entries
+            }
+        }
+        // Oldest first across channels; each channel stream's own order is kept (its ids are unique).
+        recovered.sort { $0.id < $1.id }
+        let events = FirehoseGap.merge(recovered, within: gap, delivered: tail.entries, following: following)
+        gap.recovered = events.count
+        gap.channelsAsked = streams.count
+        if !events.isEmpty { deliver(events) }
+        gapCount.wrappingIncrement(ordering: .relaxed)
+        recoveredCount.wrappingIncrement(by: events.count, ordering: .relaxed)
+        var fields = metadata(gap.after)
+        fields["through"] = "\(gap.through)"
+        fields["removed_unread"] = "\(gap.removedEntries.map { "\($0)" } ?? "unknown")"
+        fields["recovered"] = "\(events.count)"
+        fields["channels"] = "\(streams.count)"
+        logger.warning("the firehose was trimmed past this reader; recovered its sockets' events from their channel streams", metadata: fields)
+        observer?(.trimmed(gap))
     }
 
     /// After a (re)connect: where to read from. `after` unless the stream is now behind it.

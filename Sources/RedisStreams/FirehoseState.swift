@@ -28,4 +28,7 @@ public enum FirehoseEvent: Sendable, Equatable {
     /// The stream's last-generated-id was behind the last delivered id on (re)connect:
     /// Redis lost its data or was replaced. Reading restarts from `0-0`.
     case streamReset(lastDelivered: StreamID, lastGenerated: StreamID)
+    /// Entries after the reader's position were trimmed before it read them. Sent after
+    /// the recovered entries were delivered and before the entries read after the gap.
+    case trimmed(FirehoseGap)
 }

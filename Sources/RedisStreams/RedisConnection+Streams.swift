@@ -53,38 +53,28 @@ extension RedisConnection {
 
     /// `XINFO STREAM`'s ids; `nil` when the stream does not exist.
     public func streamInfo(stream: String) throws(RedisError) -> StreamInfo? {
-        let reply: RedisReply
         do {
-            reply = try command(StreamCommand.xinfoStream(stream))
+            return try StreamInfo(reply: try command(StreamCommand.xinfoStream(stream)))
         } catch .server(let message) where message.contains("no such key") {
             return nil
         }
-        guard case .array(let flat) = reply else {
-            throw .protocol("XINFO STREAM reply is not an array: \(reply.shapeName)")
+    }
+
+    /// `XINFO STREAM` then `XREAD … BLOCK`, sent in one write so that Redis runs them back
+    /// to back: the info says what had been removed from the stream when the read began
+    /// (see `FirehoseReader`'s trim check). The info is nil when the stream does not exist.
+    public func infoAndRead(stream: String, after: StreamID, count: Int, blockMs: Int) throws(RedisError) -> (StreamInfo?, StreamBatch) {
+        let replies = try pipeline(
+            [StreamCommand.xinfoStream(stream), StreamCommand.xread(stream: stream, after: after, count: count, blockMs: blockMs)],
+            timeoutMs: blockMs + responseTimeoutMs)
+        var info: StreamInfo?
+        switch replies[0] {
+        case .error(let message) where message.contains("no such key"): info = nil
+        case .error(let message): throw .server(message)
+        case let reply: info = try StreamInfo(reply: reply)
         }
-        var lastGenerated: StreamID?
-        var length: Int64?
-        var entriesAdded: Int64?
-        var index = 0
-        while index + 1 < flat.count {
-            switch flat[index].string {
-            case "last-generated-id":
-                guard let bytes = flat[index + 1].bytes, let id = StreamID(bytes: bytes) else {
-                    throw .protocol("XINFO STREAM last-generated-id is not a stream id: \(flat[index + 1].shapeName)")
-                }
-                lastGenerated = id
-            case "length":
-                length = flat[index + 1].integer
-            case "entries-added":
-                entriesAdded = flat[index + 1].integer
-            default:
-                break
-            }
-            index += 2
-        }
-        guard let lastGenerated else { throw .protocol("XINFO STREAM reply has no last-generated-id") }
-        let removed = entriesAdded.flatMap { added in length.map { added - $0 } }
-        return StreamInfo(lastGeneratedID: lastGenerated, removedEntries: removed)
+        if case .error(let message) = replies[1] { throw .server(message) }
+        return (info, reported(try StreamReplyParser.read(replies[1], stream: stream), stream: stream))
     }
 
     /// `XADD stream [MAXLEN ~ n] <id or *> fields…`; returns the new entry's id.

@@ -135,12 +135,17 @@ public final class RedisConnection {
     /// hide the others' results); only transport failures throw (and, under Sentinel,
     /// a `READONLY` reply: the server is no longer the master).
     public func pipeline(_ commands: [[[UInt8]]]) throws(RedisError) -> [RedisReply] {
+        try pipeline(commands, timeoutMs: responseTimeoutMs)
+    }
+
+    /// `pipeline` with its own read timeout, for a pipeline that ends with a blocking command.
+    func pipeline(_ commands: [[[UInt8]]], timeoutMs: Int?) throws(RedisError) -> [RedisReply] {
         guard !commands.isEmpty else { return [] }
         var bytes: [UInt8] = []
         for arguments in commands {
             RESPCommandEncoder.encode(arguments, into: &bytes)
         }
-        let replies = try exchange(bytes, replies: commands.count, timeoutMs: responseTimeoutMs)
+        let replies = try exchange(bytes, replies: commands.count, timeoutMs: timeoutMs)
         for case .error(let message) in replies {
             try leaveIfDemoted(message)
         }

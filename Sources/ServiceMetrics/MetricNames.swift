@@ -12,6 +12,9 @@ public enum MetricNames {
     public static let eventsReplayed = "ws_events_replayed"
     public static let replayGap = "ws_replay_gap"
     public static let malformedEntries = "ws_malformed_entries"
+    public static let firehoseTrimmed = "ws_firehose_trimmed"
+    public static let firehoseTrimmedEntries = "ws_firehose_trimmed_entries"
+    public static let eventsRecovered = "ws_events_recovered"
     public static let redisErrors = "redis_errors"
     public static let workerRestarts = "worker_restarts"
     // Gauges.

@@ -68,6 +68,15 @@ public final class SupersetPublisher {
         return stride(from: 1, to: replies.count, by: 2).compactMap { replies[$0].bytes.flatMap { StreamID(bytes: $0) } }
     }
 
+    /// Trims the firehose to its newest `maxLength` entries (`XTRIM … MAXLEN`), as an
+    /// operator or Superset's own `MAXLEN` does; returns how many were removed (nil if
+    /// the reply was not a count).
+    @discardableResult
+    public func trimFirehose(to maxLength: Int) throws -> Int? {
+        guard case .integer(let removed) = try connection.command(["XTRIM", prefix + "full", "MAXLEN", String(maxLength)]) else { return nil }
+        return Int(removed)
+    }
+
     /// The ids of a channel's events in the firehose, in order (the truth a client is checked against).
     public func firehoseIDs(channel: String) throws -> [StreamID] {
         try connection.xrange(stream: prefix + "full", from: .zero, to: nil, count: nil).filter { entry in

@@ -2,6 +2,7 @@ import Events
 import Foundation
 import Logging
 import NIOCore
+import RedisStreams
 import ServiceMetrics
 
 /// The heart of a worker: routes firehose events to the sockets of their channel.
@@ -72,6 +73,19 @@ final class ChannelHub {
         let waiting = waitingForPosition
         waitingForPosition.removeAll()
         for session in waiting { pump(session) }
+    }
+
+    /// The firehose was trimmed past the reader; the events it recovered from the channel
+    /// streams of this worker's sockets were dispatched already. The history cannot claim
+    /// the gap for other channels, so it starts over after it: a `last_id` in the gap is
+    /// replayed from Redis, whose channel stream fills in (a possible gap, counted there).
+    func firehoseTrimmed(_ gap: FirehoseGap) {
+        metrics.firehoseTrimmed.increment()
+        if let removed = gap.removedEntries, removed > 0 { metrics.firehoseTrimmedEntries.increment(by: Int(removed)) }
+        if gap.recovered > 0 { metrics.eventsRecovered.increment(by: gap.recovered) }
+        let floor = max(position ?? .zero, gap.through)
+        history.reset(floor: floor)
+        if position != nil { position = floor }
     }
 
     /// The reader skipped malformed entries (it logged each).

@@ -15,6 +15,11 @@ struct HubMetrics {
     let eventsReplayed: Counter
     let replayGaps: Counter
     let malformedEntries: Counter
+    /// Firehose trims past the reader, the entries they removed unread (when known), and
+    /// the events recovered for them from channel streams.
+    let firehoseTrimmed: Counter
+    let firehoseTrimmedEntries: Counter
+    let eventsRecovered: Counter
     /// Entry id time (the producer's XADD) to frame written, once per event.
     let deliveryLatency: CoreMetrics.Timer
 
@@ -29,6 +34,9 @@ struct HubMetrics {
         eventsReplayed = Counter(label: MetricNames.eventsReplayed, factory: factory)
         replayGaps = Counter(label: MetricNames.replayGap, factory: factory)
         malformedEntries = Counter(label: MetricNames.malformedEntries, factory: factory)
+        firehoseTrimmed = Counter(label: MetricNames.firehoseTrimmed, factory: factory)
+        firehoseTrimmedEntries = Counter(label: MetricNames.firehoseTrimmedEntries, factory: factory)
+        eventsRecovered = Counter(label: MetricNames.eventsRecovered, factory: factory)
         deliveryLatency = CoreMetrics.Timer(label: MetricNames.deliveryLatency, factory: factory)
     }
 }

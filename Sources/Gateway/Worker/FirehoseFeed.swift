@@ -15,6 +15,8 @@ import RedisStreams
 /// Entries are encoded (JSON compaction and WebSocket framing) here, on the reader's
 /// thread, so the event loop only routes ready frames. The reader waits until the loop
 /// has delivered each batch: that is the flow control between Redis and the sockets.
+/// When the firehose is trimmed past the reader, the feed names the channels of this
+/// worker's sockets to recover the gap from, and the hub restarts its history after it.
 final class FirehoseFeed: ThreadLifecycle {
     private let reader: FirehoseReader
     /// When the loop last started a turn of delivering a batch: while it does, the reader
@@ -22,15 +24,24 @@ final class FirehoseFeed: ThreadLifecycle {
     private let deliveryProgress: NIOLockedValueBox<UInt64>
 
     init(endpoint: RedisEndpoint, streamPrefix: String, count: Int, blockMs: Int, warmCount: Int, hub: NIOLoopBound<ChannelHub>, logger: Logger) {
+        let loop = hub.eventLoop
         let progress = NIOLockedValueBox<UInt64>(0)
         let encoder = Encoder(logger: logger)
         deliveryProgress = progress
         reader = FirehoseReader(
             endpoint: endpoint, stream: streamPrefix + "full", start: .newest(warmCount: warmCount), count: count,
             blockMs: blockMs, logger: logger,
+            observer: { event in
+                guard case .trimmed(let gap) = event else { return }
+                loop.execute { hub.value.firehoseTrimmed(gap) }
+            },
             resolved: { origin in
                 let warm = origin.warm.compactMap(encoder.encode)
                 hub.eventLoop.execute { hub.value.start(position: origin.position, warm: warm) }
+            },
+            gapStreams: {
+                // The channels this worker has sockets for, read on its loop.
+                (try? loop.submit { hub.value.registry.channels.keys.map { streamPrefix + $0 } }.wait()) ?? []
             },
             deliver: { entries in
                 let batch = entries.compactMap(encoder.encode)
