@@ -14,6 +14,7 @@ final class ManualReplaySource: ReplaySource {
         let channelID: String
         let after: StreamID
         let upTo: StreamID
+        let ticket: ReplayTicket
         let completion: @Sendable (Result<ReplayBatch, any Error>) -> Void
     }
 
@@ -21,8 +22,10 @@ final class ManualReplaySource: ReplaySource {
 
     var requests: [Request] { box.withLockedValue { $0 } }
 
-    func fetch(channelID: String, after lastID: StreamID, upTo position: StreamID, completion: @escaping @Sendable (Result<ReplayBatch, any Error>) -> Void) {
-        box.withLockedValue { $0.append(Request(channelID: channelID, after: lastID, upTo: position, completion: completion)) }
+    func fetch(channelID: String, after lastID: StreamID, upTo position: StreamID, completion: @escaping @Sendable (Result<ReplayBatch, any Error>) -> Void) -> ReplayTicket {
+        let ticket = ReplayTicket()
+        box.withLockedValue { $0.append(Request(channelID: channelID, after: lastID, upTo: position, ticket: ticket, completion: completion)) }
+        return ticket
     }
 }
 

@@ -7,7 +7,7 @@ extension ChannelHub {
     private func fetch(_ session: SocketSession, after lastID: StreamID, upTo position: StreamID) {
         let target = NIOLoopBound((self, session), eventLoop: eventLoop)
         let loop = eventLoop
-        replaySource.fetch(channelID: session.channelID, after: lastID, upTo: position) { result in
+        session.replayTicket = replaySource.fetch(channelID: session.channelID, after: lastID, upTo: position) { result in
             loop.execute {
                 let (hub, session) = target.value
                 hub.finishFetch(session, result)
@@ -16,6 +16,7 @@ extension ChannelHub {
     }
 
     private func finishFetch(_ session: SocketSession, _ result: Result<ReplayBatch, any Error>) {
+        session.replayTicket = nil
         let outcome: ReplayCursor.FetchOutcome
         switch result {
         case .success(let batch): outcome = session.cursor.fetched(batch, allocator: allocator)

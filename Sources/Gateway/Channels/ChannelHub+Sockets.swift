@@ -70,6 +70,7 @@ extension ChannelHub {
     }
 
     private func forget(_ session: SocketSession) {
+        session.replayTicket?.cancel()
         registry.remove(session)
         sweep.remove(session)
     }

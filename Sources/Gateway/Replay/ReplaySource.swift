@@ -26,12 +26,15 @@ public struct ReplayBatch: Sendable {
 /// Fetches what a socket missed when the in-memory history no longer reaches back to
 /// its `last_id`, or tells whether a `last_id` beyond the worker's position exists in the
 /// firehose at all (`after > upTo`). Implementations must not run on the event loop (they block on Redis)
-/// and call `completion` exactly once, from any thread.
+/// and call `completion` exactly once, from any thread (a cancelled fetch completes with
+/// a failure, which the closed socket ignores).
 public protocol ReplaySource: Sendable {
+    /// Returns the fetch's ticket: cancel it when the socket no longer wants the batch.
+    @discardableResult
     func fetch(
         channelID: String,
         after lastID: StreamID,
         upTo position: StreamID,
         completion: @escaping @Sendable (Result<ReplayBatch, any Error>) -> Void
-    )
+    ) -> ReplayTicket
 }
