@@ -126,6 +126,12 @@ struct FirehoseLedger {
         return gap
     }
 
+    /// A turn whose read began while the entry at the reader's position was still in the
+    /// stream: nothing after it had been removed, so the read's entries are the next ones.
+    mutating func turnHeld(read: Int) {
+        if let known = passed { passed = known + Int64(read) }
+    }
+
     private static func gap(after: StreamID, info: StreamInfo, passed: Int64?) -> FirehoseGap? {
         guard let first = info.firstEntryID else {
             // Emptied: every entry up to the last-generated id is gone.

@@ -27,8 +27,13 @@ import MonotonicTime
 /// its state stays `connecting` meanwhile and the failure is logged once, since the worker
 /// serves `/health` without Redis. `resolved` gets the origin before the first `deliver`.
 ///
-/// Trimmed under it: each `XREAD` goes in one write with an `XINFO STREAM` (see
-/// `FirehoseGap`). When entries after the position were removed before it read them, it
+/// Trimmed under it: each `XREAD` goes in one write with a trim check. That is a probe
+/// (`XRANGE` of the position's own entry) while the position is an entry it read: as long
+/// as that entry is there, nothing after it was trimmed. Otherwise, or when the probe
+/// finds it gone, an `XINFO STREAM` that counts what was removed, and the read again (see
+/// `FirehoseGap`). (`XINFO` alone on every turn would carry the stream's first entry each
+/// time: a producer's 10 MB entry at the head would cost 10 MB per read.) When entries
+/// after the position were removed before it read them, it
 /// takes the events in that window from the channel streams that `gapStreams` names (the
 /// worker's sockets' channels), delivers them first, tells the observer (`.trimmed`),
 /// logs the gap with its count, and reads on after it.
@@ -244,6 +249,9 @@ public final class FirehoseReader: ThreadLifecycle {
         var after = start
         var ledger = FirehoseLedger()
         var tail = DeliveredTail()
+        /// Whether `after` is an entry the reader read (so a probe of it tells whether the
+        /// stream was trimmed past it); not at the start, after a gap or a reconnect.
+        var probing = false
         // Under Sentinel a blocked XREAD must come back often enough for the connection
         // to confirm its server is still the master (a demoted master stays readable).
         let block = endpoint.sentinel.map { min(blockMs, max(1, $0.masterCheckIntervalMs)) } ?? blockMs
@@ -254,16 +262,31 @@ public final class FirehoseReader: ThreadLifecycle {
                 if !connection.isConnected {
                     try connection.connect()
                     after = try resumePoint(after, on: connection)
+                    probing = false
                     report(health.connectionSucceeded(), after: after, server: connection.server)
                 }
-                let (info, batch) = try connection.infoAndRead(stream: stream, after: after, count: count, blockMs: block)
+                // The trim check: while the entry at the position is known to exist, a probe
+                // of it; else (or when the probe misses) XINFO STREAM, and the read again.
+                var checked: (held: Bool, batch: StreamBatch)?
+                if probing {
+                    checked = try connection.probeAndRead(stream: stream, after: after, count: count, blockMs: block)
+                    if checked?.held == false { probing = false }
+                }
+                let batch: StreamBatch
+                if let checked, checked.held {
+                    batch = checked.batch
+                    ledger.turnHeld(read: batch.entries.count + batch.skipped.count)
+                } else {
+                    let (info, read) = try connection.infoAndRead(stream: stream, after: after, count: count, blockMs: block)
+                    batch = read
+                    if var gap = ledger.turn(after: after, info: info, read: batch.entries.count + batch.skipped.count, limit: count) {
+                        try fill(&gap, following: batch.entries, tail: tail, on: connection)
+                        after = gap.through
+                        delivered.store(after)
+                    }
+                }
                 markProgress()
                 backoff.reset()
-                if var gap = ledger.turn(after: after, info: info, read: batch.entries.count + batch.skipped.count, limit: count) {
-                    try fill(&gap, following: batch.entries, tail: tail, on: connection)
-                    after = gap.through
-                    delivered.store(after)
-                }
                 if !batch.entries.isEmpty {
                     deliver(batch.entries)
                     tail.delivered(batch.entries)
@@ -275,6 +298,8 @@ public final class FirehoseReader: ThreadLifecycle {
                 if let last = batch.lastID {
                     after = last
                     delivered.store(last)
+                    // An entry just read: the next turn can probe it.
+                    probing = true
                 }
             } catch {
                 connection.close()

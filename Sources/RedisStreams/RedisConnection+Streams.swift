@@ -77,6 +77,27 @@ extension RedisConnection {
         return (info, reported(try StreamReplyParser.read(replies[1], stream: stream), stream: stream))
     }
 
+    /// `XRANGE stream after after` then `XREAD … BLOCK`, sent in one write: whether the
+    /// entry at `after` was still there when the read began, and what the read returned.
+    /// While it is there, nothing after it was trimmed (trims remove the oldest entries
+    /// first), so this is the reader's cheap trim check: unlike `XINFO STREAM`, whose
+    /// reply carries the stream's first and last entries whatever their size, it costs
+    /// one entry the reader has already read.
+    public func probeAndRead(stream: String, after: StreamID, count: Int, blockMs: Int) throws(RedisError) -> (held: Bool, StreamBatch) {
+        let replies = try pipeline(
+            [StreamCommand.xrange(stream: stream, from: after, to: after, count: 1),
+             StreamCommand.xread(stream: stream, after: after, count: count, blockMs: blockMs)],
+            timeoutMs: blockMs + responseTimeoutMs)
+        var held = false
+        switch replies[0] {
+        case .error(let message): throw .server(message)
+        case .array(let entries): held = !entries.isEmpty
+        default: held = false
+        }
+        if case .error(let message) = replies[1] { throw .server(message) }
+        return (held, reported(try StreamReplyParser.read(replies[1], stream: stream), stream: stream))
+    }
+
     /// `XADD stream [MAXLEN ~ n] <id or *> fields…`; returns the new entry's id.
     @discardableResult
     public func xadd(

@@ -12,13 +12,8 @@ extension EndToEnd {
     /// 32–37 s instead of 0.2–0.7 s.)
     @Suite("Replay amplification")
     struct ReplayAmplificationTests {
-        /// `calls` of one command in `INFO commandstats`.
         static func calls(_ command: String, on redis: RedisConnection) throws -> Int {
-            let info = try redis.command(["INFO", "commandstats"]).string ?? ""
-            guard let line = info.split(separator: "\r\n").first(where: { $0.hasPrefix("cmdstat_\(command):") }),
-                  let field = line.split(separator: ",").first?.split(separator: "=").last
-            else { return 0 }
-            return Int(field) ?? 0
+            try redis.calls(of: command)
         }
 
         @Test("200 replays from 1-0 closed at once stop scanning; a recent last_id is replayed at once")

@@ -94,6 +94,29 @@ struct FirehoseTrimTests {
         #expect(harness.reader.trimGaps == 1 && harness.reader.eventsRecovered == 12)
     }
 
+    @Test func theTrimCheckDoesNotFetchTheStreamsHeadOnEveryRead() throws {
+        let server = try RedisServer()
+        defer { server.stop() }
+        let publisher = try SupersetPublisher(endpoint: server.endpoint)
+        // A producer's 2 MB entry at the head of the firehose, then 300 ordinary events.
+        _ = try publisher.publish(channel: "big", value: SupersetPublisher.eventJSON(channel: "big", job: String(repeating: "x", count: 2_000_000)))
+        _ = try publisher.publishPipelined((0..<300).map { ("c", SupersetPublisher.eventJSON(channel: "c", job: "job-\($0)")) })
+        let admin = try connected(server.endpoint)
+        defer { admin.close() }
+        let delivered = Recorder<StreamEntry>()
+        let reader = FirehoseReader(
+            endpoint: server.endpoint, stream: "async-events-full", startAfter: .zero, count: 10, blockMs: 200,
+            logger: Logger(label: "probe-test"), deliver: { delivered.append(contentsOf: $0) })
+        reader.start()
+        defer { _ = stopAndJoin(reader) }
+        #expect(delivered.wait { $0.count == 301 })
+        // 31 reads: the first checks with XINFO STREAM (the position, 0-0, is no entry);
+        // the others probe the entry they stand on.
+        #expect(try admin.calls(of: "xinfo") <= 2, "XINFO STREAM replies carry the 2 MB head")
+        #expect(try admin.calls(of: "xrange") >= 30)
+        #expect(reader.trimGaps == 0)
+    }
+
     @Test func anEventWhoseFirehoseCopyFollowsTheTrimIsDeliveredOnceFromTheFirehose() throws {
         let server = try RedisServer()
         defer { server.stop() }
