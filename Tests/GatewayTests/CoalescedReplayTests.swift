@@ -85,6 +85,42 @@ import TestSupport
         server.stop()
     }
 
+    @Test func aReplayReadsTheFirehoseOnlyAroundItsChannelsEvents() async throws {
+        // Channel "mine": one event at 1,000,000 ms (the socket's last_id) and one at
+        // 3,000,000 ms. Between them, 20,000 events of another channel, one per 100 ms.
+        func add(_ channel: String, ms: UInt64, firehoseSeq: UInt64 = 0, channelStream: Bool = true) -> [[[UInt8]]] {
+            let data = [StreamField(name: "data", value: SupersetPublisher.eventJSON(channel: channel, job: "\(channel)-\(ms)"))]
+            var commands = [StreamCommand.xadd(stream: "async-events-full", id: StreamID(milliseconds: ms, sequence: firehoseSeq), fields: data, maxlenApprox: nil)]
+            if channelStream {
+                commands.insert(StreamCommand.xadd(stream: "async-events-" + channel, id: StreamID(milliseconds: ms, sequence: 0), fields: data, maxlenApprox: nil), at: 0)
+            }
+            return commands
+        }
+        _ = try admin.pipeline(add("mine", ms: 1_000_000, firehoseSeq: 1))
+        for chunk in stride(from: 0, to: 20_000, by: 2_000) {
+            _ = try admin.pipeline((chunk..<chunk + 2_000).flatMap { add("noise", ms: 1_000_100 + UInt64($0) * 100, channelStream: false) })
+        }
+        _ = try admin.pipeline(add("mine", ms: 3_000_000, firehoseSeq: 1))
+        let replays = self.source(pageSize: 1_000)
+        replays.start()
+        defer {
+            replays.stop()
+            replays.join(timeoutMs: 2_000)
+        }
+        let (ended, continuation) = AsyncStream<Result<ReplayBatch, any Error>>.makeStream()
+        _ = replays.fetch(channelID: "mine", after: StreamID(milliseconds: 1_000_000, sequence: 1), upTo: StreamID(milliseconds: 3_000_000, sequence: 1)) {
+            continuation.yield($0)
+            continuation.finish()
+        }
+        var result: Result<ReplayBatch, any Error>?
+        for await value in ended { result = value }
+        let batch = try #require(try result?.get())
+        #expect(batch.events.map(\.id) == [StreamID(milliseconds: 3_000_000, sequence: 1)])
+        // The windows: 60 s after the last_id (600 noise events, one page) and the
+        // millisecond of the channel's next event (one page); the whole range is 21 pages.
+        #expect(replays.statistics.firehosePages <= 3, "\(replays.statistics.firehosePages) pages")
+    }
+
     @Test func aClosedSocketsScanStopsBetweenPages() async throws {
         _ = try publish(20_000, over: ["old"])
         let replays = self.source(pageSize: 50)

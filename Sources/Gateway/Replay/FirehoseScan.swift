@@ -10,10 +10,8 @@ import RedisStreams
 /// it to, so scans (and plans) take turns: a short replay never waits for a long one to
 /// finish, only for its pages to interleave.
 final class FirehoseScan {
-    /// The id of the next entry to read.
+    /// The id the next page starts from, at the earliest.
     private(set) var next: StreamID
-    /// The newest id any subscriber wants.
-    private(set) var end: StreamID
     private(set) var subscribers: [ReplayRequest]
     /// A thread is reading its next page (a scan's pages are read in order, one at a time).
     var isBusy = false
@@ -23,13 +21,9 @@ final class FirehoseScan {
         precondition(!requests.isEmpty)
         subscribers = requests
         next = requests.map(\.start).min()!
-        end = requests.map(\.upTo).max()!
     }
 
-    /// The last page was read: nothing after it up to `end`.
-    private(set) var isExhausted = false
-
-    var isFinished: Bool { subscribers.isEmpty || isExhausted }
+    var isFinished: Bool { subscribers.isEmpty }
 
     /// Removes the subscribers whose socket closed, and returns them. A scan left with
     /// none is finished: its remaining pages are never read.
@@ -39,13 +33,27 @@ final class FirehoseScan {
         return cancelled
     }
 
-    /// Hands a page read from `next` (at most `pageSize` entries, up to `end`) to the
-    /// subscribers and moves past it; returns the subscribers that now have everything.
+    /// The ids the next page reads: from the first one a subscriber still needs, through
+    /// the end of what the subscribers need from there without a break. What lies between
+    /// the subscribers' windows (`ReplayRequest.windows`) is never read. Nil when no
+    /// subscriber needs anything more.
+    func nextStretch() -> ClosedRange<StreamID>? {
+        let stretches = subscribers.compactMap { $0.needed(from: next) }.sorted { $0.lowerBound < $1.lowerBound }
+        guard var merged = stretches.first else { return nil }
+        for stretch in stretches.dropFirst() {
+            guard stretch.lowerBound <= merged.upperBound.successor else { break }
+            merged = merged.lowerBound...max(merged.upperBound, stretch.upperBound)
+        }
+        return merged
+    }
+
+    /// Hands a page read over `stretch` (at most `pageSize` entries) to the subscribers
+    /// and moves past it; returns the subscribers that now have everything.
     ///
     /// The cursor moves past the page's last entry, malformed ones included (they are in
-    /// `skipped`, not `entries`): a page of malformed entries never ends the scan early,
-    /// only a page shorter than `pageSize` does.
-    func consume(_ page: StreamBatch, pageSize: Int) -> [ReplayRequest] {
+    /// `skipped`, not `entries`): a page of malformed entries never ends the stretch
+    /// early, only a page shorter than `pageSize` does.
+    func consume(_ page: StreamBatch, of stretch: ClosedRange<StreamID>, pageSize: Int) -> [ReplayRequest] {
         var wanted: [String: [ReplayRequest]] = [:]
         for request in subscribers { wanted[request.channelID, default: []].append(request) }
         for entry in page.entries {
@@ -54,18 +62,21 @@ final class FirehoseScan {
             for request in requests { request.offer(event) }
         }
         let readAll = page.entries.count + page.skipped.count < pageSize
-        if let last = page.lastID, !readAll, last < end {
+        if !readAll, let last = page.lastID, last < stretch.upperBound {
             next = last.successor
-            let done = subscribers.filter { $0.upTo <= last }
-            subscribers.removeAll { $0.upTo <= last }
-            return done
+        } else if stretch.upperBound < StreamID(milliseconds: .max, sequence: .max) {
+            next = stretch.upperBound.successor
+        } else {
+            return takeSubscribers()
         }
-        isExhausted = true
-        return abandon()
+        let done = subscribers.filter { $0.needed(from: next) == nil }
+        if !done.isEmpty { subscribers.removeAll { $0.needed(from: next) == nil } }
+        return done
     }
 
-    /// The scan failed: its subscribers, which the caller fails.
-    func abandon() -> [ReplayRequest] {
+    /// Every subscriber, removed: those of a failed scan (the caller fails them) or of one
+    /// with nothing left to read (the caller completes them).
+    func takeSubscribers() -> [ReplayRequest] {
         defer { subscribers.removeAll() }
         return subscribers
     }

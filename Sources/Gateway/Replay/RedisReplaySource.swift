@@ -140,14 +140,18 @@ public final class RedisReplaySource: ReplaySource, ThreadLifecycle, @unchecked 
         var done: [ReplayRequest] = []
         var failure: (any Error)?
         do {
-            let page = try retrying(on: connection) {
-                try connection.xrangeBatch(stream: planner.firehose, from: scan.next, to: scan.end, count: pageSize)
+            if let stretch = scan.nextStretch() {
+                let page = try retrying(on: connection) {
+                    try connection.xrangeBatch(stream: planner.firehose, from: stretch.lowerBound, to: stretch.upperBound, count: pageSize)
+                }
+                counters.paged()
+                done = scan.consume(page, of: stretch, pageSize: pageSize)
+            } else {
+                done = scan.takeSubscribers()
             }
-            counters.paged()
-            done = scan.consume(page, pageSize: pageSize)
         } catch {
             failure = error
-            done = scan.abandon()
+            done = scan.takeSubscribers()
         }
         condition.lock()
         scheduler.paged(scan)

@@ -12,14 +12,17 @@ import RedisStreams
 ///    trimmed), the channel stream `<prefix>C` from L's millisecond fills in up to the
 ///    firehose's oldest entry, flagged as a possible gap (the two streams' ids come from
 ///    separate `XADD`s); the scan starts at that oldest entry.
-/// 3. **Skip-ahead.** Superset `XADD`s each event to `<prefix>C` and then to the
-///    firehose, so an event's channel-stream id is never in a later millisecond than its
-///    firehose id, and at most `producerSkewMs` earlier. A channel-stream entry older than
-///    L minus that skew is therefore before L in the firehose too: the scan may start at
-///    the millisecond of C's first channel-stream entry after that, and when there is
-///    none, C has nothing to replay and the firehose is not read at all. This holds only
-///    when no channel-stream entry after L minus the skew can have been trimmed away; when
-///    that cannot be shown (or C's stream does not exist) the scan starts at L.
+/// 3. **Windows.** Superset `XADD`s each event to `<prefix>C` and then to the
+///    firehose, so an event's channel-stream id c is never in a later millisecond than
+///    its firehose id F, and at most `producerSkewMs` earlier: F is within
+///    `[c, c + skew]`. The channel stream, read from L minus the skew, therefore says
+///    where in the firehose C's events after L can be: the union of those windows. The
+///    scan reads only them, so a socket's Redis cost follows its channel's events since L,
+///    not the whole firehose since L; with no such entry, C has nothing to replay and the
+///    firehose is not read at all. This holds only where the channel stream provably
+///    holds every entry (it was never trimmed, or from its oldest entry left on); before
+///    that, everything up to that entry plus the skew is one window. When C's stream does
+///    not exist, everything from L is read.
 ///
 /// Delivered ids stay firehose ids: the channel stream only says where to start.
 struct ReplayPlanner {
@@ -34,14 +37,15 @@ struct ReplayPlanner {
         var mayHaveLostEntries: Bool?
     }
 
-    /// Where a channel's events may begin, per the channel stream.
-    enum ChannelStart: Equatable {
-        /// Cannot tell: scan from `last_id`.
+    /// Where a channel's events may be in the firehose, per its channel stream.
+    enum ChannelWindows: Equatable {
+        /// Cannot tell: scan everything from `last_id`.
         case unknown
         /// The channel has no event after the `last_id` asked about.
         case nothing
-        /// No event of the channel after the `last_id` asked about is before this id.
-        case from(StreamID)
+        /// Its events after the `last_id` asked about are all within these stretches
+        /// (sorted and apart).
+        case within([ClosedRange<StreamID>])
     }
 
     /// Plans `requests` on `connection`. Returns those that need a scan (their `start`
@@ -88,18 +92,20 @@ struct ReplayPlanner {
             toScan.append(request)
             earliest[request.channelID] = min(earliest[request.channelID] ?? request.after, request.after)
         }
-        // Pass 2: skip ahead per channel (one probe for all its requests, from the oldest).
-        var starts: [String: ChannelStart] = [:]
+        // Pass 2: per channel, the stretches of the firehose that can hold its events (one
+        // read of its channel stream for all its requests, from the oldest).
+        var windows: [String: ChannelWindows] = [:]
         for (channel, after) in earliest {
-            starts[channel] = try channelStart(channel, after: after, on: connection)
+            let upTo = toScan.filter { $0.channelID == channel }.map(\.upTo).max() ?? after
+            windows[channel] = try channelWindows(channel, after: after, upTo: upTo, on: connection)
         }
         toScan.removeAll { request in
-            switch starts[request.channelID] ?? .unknown {
+            switch windows[request.channelID] ?? .unknown {
             case .unknown: break
             case .nothing: request.start = request.upTo.successor
-            case .from(let id): request.start = max(request.start, StreamID(milliseconds: id.milliseconds, sequence: 0))
+            case .within(let stretches): request.windows = stretches
             }
-            guard request.start > request.upTo else { return false }
+            guard request.needed(from: request.start) == nil else { return false }
             completed.append(request)
             return true
         }
@@ -125,20 +131,58 @@ struct ReplayPlanner {
         }
     }
 
-    /// Where channel C's events after `after` can begin in the firehose (see 3. above).
-    func channelStart(_ channel: String, after: StreamID, on connection: RedisConnection) throws -> ChannelStart {
+    /// The most channel-stream entries read to place a channel's windows; past them, one
+    /// window runs to the end.
+    static let channelEntriesRead = 2_000
+
+    /// Where channel C's events after `after` (up to `upTo`) can be in the firehose (see
+    /// 3. above): each channel-stream entry c, in a stream that provably holds every entry
+    /// from `after` minus the skew on, puts its event's firehose copy within
+    /// `[c, c + producerSkewMs]`. Where the channel stream was trimmed after that horizon,
+    /// everything up to its oldest entry left plus the skew is one window.
+    func channelWindows(_ channel: String, after: StreamID, upTo: StreamID, on connection: RedisConnection) throws -> ChannelWindows {
         let stream = channelPrefix + channel
-        let horizon = after.milliseconds > producerSkewMs ? after.milliseconds - producerSkewMs : 0
+        let horizon = StreamID(milliseconds: after.milliseconds > producerSkewMs ? after.milliseconds - producerSkewMs : 0, sequence: 0)
         guard let info = try connection.streamInfo(stream: stream) else { return .unknown }
+        // From where on the channel stream holds every entry it was given.
+        var complete = StreamID.zero
         if info.mayHaveLostEntries {
-            // Trimmed: only safe if what is left reaches back past the horizon.
-            guard let oldest = try connection.xrange(stream: stream, from: .zero, to: nil, count: 1).first?.id,
-                  oldest.milliseconds < horizon
-            else { return .unknown }
+            complete = info.firstEntryID ?? info.lastGeneratedID.successor
         }
-        guard let first = try connection.xrange(stream: stream, from: StreamID(milliseconds: horizon, sequence: 0), to: nil, count: 1).first else {
-            return .nothing
+        var stretches: [ClosedRange<StreamID>] = []
+        if complete > horizon {
+            // Entries before `complete` may be gone: their events are within the skew of it.
+            stretches.append(after.successor...within(complete.milliseconds))
         }
-        return .from(first.id)
+        let entries = try connection.xrange(stream: stream, from: max(complete, horizon), to: nil, count: Self.channelEntriesRead)
+        for entry in entries {
+            stretches.append(StreamID(milliseconds: entry.id.milliseconds, sequence: 0)...within(entry.id.milliseconds))
+        }
+        if entries.count == Self.channelEntriesRead, let last = entries.last {
+            stretches.append(StreamID(milliseconds: last.id.milliseconds, sequence: 0)...upTo)
+        }
+        let merged = Self.merged(stretches, clippedTo: after.successor...max(after.successor, upTo))
+        return merged.isEmpty ? .nothing : .within(merged)
+    }
+
+    /// The last id of the millisecond `producerSkewMs` after `ms`.
+    private func within(_ ms: UInt64) -> StreamID {
+        let (sum, overflow) = ms.addingReportingOverflow(producerSkewMs)
+        return StreamID(milliseconds: overflow ? .max : sum, sequence: .max)
+    }
+
+    /// Sorted, clipped to `bounds`, overlapping or adjacent stretches joined.
+    static func merged(_ stretches: [ClosedRange<StreamID>], clippedTo bounds: ClosedRange<StreamID>) -> [ClosedRange<StreamID>] {
+        var result: [ClosedRange<StreamID>] = []
+        for stretch in stretches.sorted(by: { $0.lowerBound < $1.lowerBound }) {
+            guard stretch.overlaps(bounds) else { continue }
+            let clipped = stretch.clamped(to: bounds)
+            if let last = result.last, clipped.lowerBound <= last.upperBound.successor {
+                result[result.count - 1] = last.lowerBound...max(last.upperBound, clipped.upperBound)
+            } else {
+                result.append(clipped)
+            }
+        }
+        return result
     }
 }

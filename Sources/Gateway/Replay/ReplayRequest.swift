@@ -14,6 +14,10 @@ final class ReplayRequest {
     /// The first firehose id its scan must read: planning moves it forward past what
     /// the channel cannot have (`ReplayPlanner`).
     var start: StreamID
+    /// The only stretches of the firehose that can hold its channel's events, sorted and
+    /// apart, when the planner could tell (from the channel stream); nil: all of
+    /// `start...upTo`. The scan does not read between them.
+    var windows: [ClosedRange<StreamID>]?
     /// The channel's events found so far, oldest first.
     var events: [EncodedEvent] = []
     var possibleGap = false
@@ -33,9 +37,25 @@ final class ReplayRequest {
     /// Forgets what an earlier, failed planning attempt found.
     func resetPlan() {
         start = after.successor
+        windows = nil
         events.removeAll()
         possibleGap = false
         decided = nil
+    }
+
+    /// The first stretch of ids at or after `id` it still needs read, or nil when it
+    /// needs nothing more.
+    func needed(from id: StreamID) -> ClosedRange<StreamID>? {
+        let low = max(id, start)
+        guard low <= upTo else { return nil }
+        guard let windows else { return low...upTo }
+        for window in windows where window.upperBound >= low {
+            let from = max(low, window.lowerBound)
+            let to = min(window.upperBound, upTo)
+            if from <= to { return from...to }
+            if window.lowerBound > upTo { break }
+        }
+        return nil
     }
 
     /// Keeps a firehose event of its channel if it falls in its range.

@@ -79,6 +79,6 @@ struct ReplayScheduler {
             queued.removeAll()
             scans.removeAll()
         }
-        return queued + scans.filter { !$0.isBusy }.flatMap { $0.abandon() }
+        return queued + scans.filter { !$0.isBusy }.flatMap { $0.takeSubscribers() }
     }
 }
