@@ -77,6 +77,13 @@ public final class SupersetPublisher {
         return Int(removed)
     }
 
+    /// The `data` values a channel stream holds, oldest first.
+    public func channelEvents(channel: String) throws -> [String] {
+        try connection.xrange(stream: prefix + channel, from: .zero, to: nil, count: nil).compactMap { entry in
+            entry.fields.first { $0.name == Array("data".utf8) }.map { String(decoding: $0.value, as: UTF8.self) }
+        }
+    }
+
     /// The ids of a channel's events in the firehose, in order (the truth a client is checked against).
     public func firehoseIDs(channel: String) throws -> [StreamID] {
         try connection.xrange(stream: prefix + "full", from: .zero, to: nil, count: nil).filter { entry in

@@ -9,9 +9,44 @@ extension EndToEnd {
     /// the events are published and the firehose is trimmed.
     @Suite("Firehose trimmed under lagging workers")
     struct TrimRecoveryTests {
+        /// The `job_id` of a message or of a producer's value (`json.dumps` puts a space
+        /// after the colon).
         static func jobID(_ text: String) -> String {
-            guard let start = text.range(of: "\"job_id\":\""), let end = text[start.upperBound...].firstIndex(of: "\"") else { return "" }
-            return String(text[start.upperBound..<end])
+            guard let key = text.range(of: "\"job_id\":") else { return "" }
+            let rest = text[key.upperBound...].drop { $0 == " " }.dropFirst()
+            return String(rest.prefix { $0 != "\"" })
+        }
+
+        @Test("40,000 events to one channel, then XTRIM MAXLEN 0 at once: every event its channel stream still holds arrives, in order, once")
+        func heldOutTrim() async throws {
+            try await withService { service in
+                try await service.waitUntilReady()
+                try await service.waitUntilReading()
+                let publisher = try SupersetPublisher(endpoint: service.redis.endpoint)
+                // Tabs on both workers, most likely (the kernel spreads connections).
+                var clients: [WebSocketTestClient] = []
+                for _ in 0..<4 { clients.append(try await service.connect(channel: "hot")) }
+                for chunk in stride(from: 0, to: 40_000, by: 2_000) {
+                    _ = try publisher.publishPipelined((chunk..<chunk + 2_000).map { ("hot", SupersetPublisher.eventJSON(channel: "hot", job: "e-\($0)")) })
+                }
+                try publisher.trimFirehose(to: 0)
+                _ = try publisher.publish(channel: "hot", value: SupersetPublisher.eventJSON(channel: "hot", job: "e-40000"))
+                // What the channel stream still holds (MAXLEN ~1000): each tab must have it all.
+                let held = Set(try publisher.channelEvents(channel: "hot").map { Self.jobID($0) })
+                #expect(held.count >= 900)
+                for client in clients {
+                    var received: [Int] = []
+                    while received.last != 40_000 {
+                        let text = try await client.nextText(timeout: .seconds(60))
+                        received.append(Int(Self.jobID(text).dropFirst(2)) ?? -1)
+                    }
+                    #expect(received == received.sorted() && Set(received).count == received.count, "in order, once")
+                    let got = Set(received)
+                    let missing = held.filter { !got.contains(Int($0.dropFirst(2)) ?? -1) }
+                    #expect(missing.isEmpty, "\(missing.count) events the channel stream holds never arrived")
+                    #expect(await client.silence(for: .milliseconds(200)) == nil)
+                }
+            }
         }
 
         @Test("clients receive, in order and once, the events trimmed before their worker read them, from the channel streams")

@@ -123,14 +123,16 @@ import TestSupport
 
     @Test func aClosedSocketsScanStopsBetweenPages() async throws {
         _ = try publish(20_000, over: ["old"])
-        let replays = self.source(pageSize: 50)
+        // One entry a page: 20,000 round trips to go, far more than the test needs to
+        // see the scan under way and close the socket.
+        let replays = self.source(pageSize: 1)
         replays.start()
         let (ended, continuation) = AsyncStream<Result<ReplayBatch, any Error>>.makeStream()
         let ticket = replays.fetch(channelID: "old", after: .zero, upTo: StreamID(milliseconds: .max, sequence: 0)) {
             continuation.yield($0)
             continuation.finish()
         }
-        // The scan is under way (400 pages to go): the socket closes.
+        // The scan is under way: the socket closes.
         #expect(try await eventually { replays.statistics.firehosePages >= 3 })
         let pagesAtClose = replays.statistics.firehosePages
         ticket.cancel()
@@ -170,9 +172,11 @@ import TestSupport
         }
         #expect(victim.events.map(\.id) == expected)
         #expect(oldDone.withLockedValue { $0 } < old.count, "the victim's few pages interleaved with the old scans'")
-        // Its 10 pages took turns with the 10 old scans': about 11 × 11 pages in all.
+        // Its 10 pages took turns with the 10 old scans': about 11 × 11 pages in all. Queued
+        // behind them, it would have waited for every page they had left.
         let pagesMeanwhile = replays.statistics.firehosePages - pagesBefore
-        #expect(pagesMeanwhile < 200, "\(pagesMeanwhile) pages were read while the victim waited")
+        let oldPagesLeft = old.count * 400 - pagesBefore
+        #expect(pagesMeanwhile * 2 < oldPagesLeft, "\(pagesMeanwhile) pages were read while the victim waited; the old scans had \(oldPagesLeft) left")
         tickets.forEach { $0.cancel() }
         replays.stop()
         replays.join(timeoutMs: 2_000)
