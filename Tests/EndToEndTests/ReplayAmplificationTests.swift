@@ -49,8 +49,13 @@ extension EndToEnd {
                 }
                 let probes = try await (0..<8).asyncMap { _ in try await connect("probe") }
                 let probeID = try publisher.publish(channel: "probe")
-                for probe in probes {
-                    #expect(try await probe.nextText(timeout: .seconds(30)).contains("\(probeID)"))
+                for (index, probe) in probes.enumerated() {
+                    do {
+                        #expect(try await probe.nextText(timeout: .seconds(30)).contains("\(probeID)"))
+                    } catch {
+                        Issue.record("probe \(index) got nothing: \(error); stderr:\n\(service.stderr.suffix(4_000))")
+                        throw error
+                    }
                     await probe.abort()
                 }
 
@@ -87,7 +92,14 @@ extension EndToEnd {
                 let started = ContinuousClock.now
                 let victim = try await service.connect(channel: "victim", lastID: "\(lastID)")
                 var received: [String] = []
-                for _ in expected { received.append(try await victim.nextText(timeout: .seconds(30))) }
+                for _ in expected {
+                    do {
+                        received.append(try await victim.nextText(timeout: .seconds(30)))
+                    } catch {
+                        Issue.record("the victim (upgraded: \(victim.isUpgraded)) got \(received.count) of \(expected.count) events (next expected \(expected[received.count])): \(error); stderr:\n\(service.stderr.suffix(4_000))")
+                        throw error
+                    }
+                }
                 let replayTook = ContinuousClock.now - started
                 print("replay amplification: the victim's replay of \(expected.count) events took \(replayTook)")
                 #expect(zip(received, expected).allSatisfy { $0.contains("\"id\":\"\($1)\"") }, "the victim got exactly its events, in order")

@@ -56,6 +56,25 @@ import Testing
         #expect(next.work == nil && next.cancelled.count == 1, "its scan is never paged again")
         #expect(scheduler.isIdle)
     }
+
+    /// A held-out hang: a plan handed out together with cancelled requests was dropped by
+    /// the replay thread, `planning` stayed set, and no replay of the worker was ever
+    /// planned again (a victim socket waited forever).
+    @Test func noStepComesWithCancelledRequestsSoNoneIsLost() {
+        var scheduler = ReplayScheduler()
+        let old = request("old", after: 0)
+        scheduler.enqueue(old)
+        guard case .plan(let requests)? = scheduler.next().work else { Issue.record("no plan"); return }
+        scheduler.planned(requests)
+        // Its socket closes while another socket's request queues.
+        old.ticket.cancel()
+        let victim = request("victim", after: 500)
+        scheduler.enqueue(victim)
+        let first = scheduler.next()
+        #expect(first.work == nil && first.cancelled.map(\.channelID) == ["old"])
+        guard case .plan(let planned)? = scheduler.next().work else { Issue.record("the victim's plan was lost"); return }
+        #expect(planned.map(\.channelID) == ["victim"])
+    }
 }
 
 extension ReplayScheduler.Work: Equatable {

@@ -17,6 +17,10 @@ extension ChannelHub {
 
     private func finishFetch(_ session: SocketSession, _ result: Result<ReplayBatch, any Error>) {
         session.replayTicket = nil
+        logger.debug("replay fetched", metadata: [
+            "socket": "\(session.id)",
+            "result": "\((try? result.get()).map { "\($0.events.count) events up to \($0.upTo)" } ?? "failed")",
+        ])
         let outcome: ReplayCursor.FetchOutcome
         switch result {
         case .success(let batch): outcome = session.cursor.fetched(batch, allocator: allocator)

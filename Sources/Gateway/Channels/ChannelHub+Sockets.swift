@@ -23,6 +23,10 @@ extension ChannelHub {
         sweep.add(session)
         metrics.connectedClients.increment()
         session.cursor = ReplayCursor(lastID: lastID)
+        logger.debug("socket opened", metadata: [
+            "socket": "\(session.id)", "channel": "\(session.channelID)", "last_id": "\(lastID.map { "\($0)" } ?? "-")",
+            "position": "\(position.map { "\($0)" } ?? "-")", "history_floor": "\(history.floor)", "writable": "\(session.channel.isWritable)",
+        ])
         guard lastID != nil else { return .opened }
         if position == nil {
             waitingForPosition.append(session)

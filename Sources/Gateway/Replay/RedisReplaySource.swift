@@ -106,10 +106,15 @@ public final class RedisReplaySource: ReplaySource, ThreadLifecycle, @unchecked 
         while !threads.isStopping {
             let (work, cancelled) = scheduler.next()
             if !cancelled.isEmpty {
+                // No step comes with them (the scheduler's contract): fail them, ask again.
                 condition.unlock()
                 counters.cancelled(cancelled.count)
                 for request in cancelled { request.fail(ReplayCancelled.socketClosed) }
                 condition.lock()
+                if let work {
+                    condition.unlock()
+                    return work
+                }
                 continue
             }
             if let work {
@@ -129,6 +134,13 @@ public final class RedisReplaySource: ReplaySource, ThreadLifecycle, @unchecked 
             toScan = try retrying(on: connection) { try planner.plan(requests, on: connection) }
         } catch {
             for request in requests { request.fail(error) }
+        }
+        for request in toScan {
+            logger.debug("replay planned", metadata: [
+                "channel": "\(request.channelID)", "after": "\(request.after)", "up_to": "\(request.upTo)",
+                "windows": "\(request.windows.map { "\($0.count)" } ?? "all")",
+                "first": "\(request.needed(from: request.start).map { "\($0.lowerBound)" } ?? "none")",
+            ])
         }
         condition.lock()
         scheduler.planned(toScan)
@@ -158,6 +170,10 @@ public final class RedisReplaySource: ReplaySource, ThreadLifecycle, @unchecked 
         condition.broadcast()
         condition.unlock()
         for request in done {
+            logger.debug("replay scanned", metadata: [
+                "channel": "\(request.channelID)", "after": "\(request.after)", "events": "\(request.events.count)",
+                "failed": "\(failure.map { "\($0)" } ?? "no")",
+            ])
             if let failure { request.fail(failure) } else { request.succeed() }
         }
     }

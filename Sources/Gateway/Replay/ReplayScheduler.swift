@@ -33,12 +33,17 @@ struct ReplayScheduler {
 
     /// The next step for a free thread, or nil when there is none for now (every scan is
     /// being paged and a plan is under way, or nothing is left). `cancelled`: requests
-    /// whose sockets closed, for the caller to fail outside its lock.
+    /// whose sockets closed, for the caller to fail outside its lock; when there are any,
+    /// no step comes with them (ask again).
     mutating func next() -> (work: Work?, cancelled: [ReplayRequest]) {
         var cancelled = queued.filter(\.ticket.isCancelled)
         queued.removeAll { $0.ticket.isCancelled }
         for scan in scans where !scan.isBusy { cancelled += scan.removeCancelled() }
         scans.removeAll { !$0.isBusy && $0.isFinished }
+        // The cancelled first, alone: the caller fails them and asks again. A step handed
+        // out with them would be marked under way (`planning`, `isBusy`) while a caller that
+        // only looked at them dropped it, and no replay would ever be planned again.
+        if !cancelled.isEmpty { return (nil, cancelled) }
         // A plan first: it is cheap and lets new requests start.
         if !planning, !queued.isEmpty {
             planning = true
