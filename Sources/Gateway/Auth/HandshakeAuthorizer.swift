@@ -13,11 +13,12 @@ public enum Refusal: Error, Equatable, Sendable, CustomStringConvertible {
     case originNotAllowed
     case tokenMissing
     case token(TokenRejection)
+    case realtime(RealtimeTokenRejection)
 
     public var status: Int {
         switch self {
         case .originNotAllowed: 403
-        case .tokenMissing, .token: 401
+        case .tokenMissing, .token, .realtime: 401
         }
     }
 
@@ -26,6 +27,7 @@ public enum Refusal: Error, Equatable, Sendable, CustomStringConvertible {
         case .originNotAllowed: "Origin not allowed"
         case .tokenMissing: "JWT not present"
         case .token(let rejection): rejection.description
+        case .realtime(let rejection): rejection.description
         }
     }
 }

@@ -23,6 +23,10 @@ extension ChannelHub {
         sweep.add(session)
         metrics.connectedClients.increment()
         session.cursor = ReplayCursor(lastID: lastID)
+        if session.realtime != nil {
+            realtimeOpened(session)
+            return .opened
+        }
         guard lastID != nil else { return .opened }
         if position == nil {
             waitingForPosition.append(session)
@@ -70,6 +74,7 @@ extension ChannelHub {
     }
 
     private func forget(_ session: SocketSession) {
+        realtimeForgotten(session)
         registry.remove(session)
         sweep.remove(session)
     }

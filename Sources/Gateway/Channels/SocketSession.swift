@@ -13,6 +13,8 @@ final class SocketSession {
     /// Its replay (or live) state; changed only through the cursor's transitions.
     var cursor = ReplayCursor(lastID: nil)
     var needsFlush = false
+    /// Set for a Superset 7 realtime socket (nil: a streams socket).
+    var realtime: RealtimeBinding?
     /// Its index in its channel's list in the registry (-1: not registered), so that
     /// removing it costs O(1) however many tabs share the channel.
     var registrySlot = -1

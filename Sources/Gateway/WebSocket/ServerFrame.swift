@@ -13,6 +13,8 @@ public enum ServerFrame {
         case policyViolation = 1008
         case messageTooBig = 1009
         case internalError = 1011
+        /// Service Restart: upstream's close when its Redis subscriber is lost.
+        case serviceRestart = 1012
         case tryAgainLater = 1013
     }
 
