@@ -20,7 +20,8 @@ public enum MetricNames {
     public static let realtimeReplayed = "ws_realtime_replayed"
     public static let realtimeGap = "ws_realtime_gap"
     public static let realtimeSkipped = "ws_realtime_skipped"
-    public static let realtimeExpired = "ws_realtime_expired"
+    /// Upstream 7.0's name for a socket dropped at its token's `exp`.
+    public static let realtimeExpired = "ws_token_expired_disconnect"
     /// Realtime upgrades refused with 503 while the subscriber was down.
     public static let realtimeUnavailable = "ws_realtime_unavailable"
     // Gauges.

@@ -39,7 +39,7 @@ extension EndToEnd {
             try await WebSocketTestClient.connect(port: service.port, path: "/" + query, cookie: TestTokens.cookie(token, name: "superset-ws-token"))
         }
 
-        @Test("user, guest and tab routes reach exactly their sockets; bad input is skipped")
+        @Test("user, guest and tab routes reach exactly their sockets; any topic is forwarded; bad input is skipped")
         func routes() async throws {
             try await withService(config: Self.config()) { service in
             try await service.waitUntilReady()
@@ -53,12 +53,16 @@ extension EndToEnd {
             try Self.publish(service, "not json")
             try Self.publish(service, #"{"topic": "report.progress", "scope": "authenticated_global", "payload": {}}"#)
             try Self.publish(service, Self.taskStatus("nobody", routes: ["user:99"]))
+            try Self.publish(service, #"{"topic": "task.status", "scope": "principal", "payload": {"task_id": "no-routes"}}"#)
+            try Self.publish(service, #"{"topic": "task.status", "scope": "principal", "routes": [""], "payload": {"task_id": "empty-route"}}"#)
             try Self.publish(service, Self.taskStatus("t1", routes: ["user:1", "user:1"]))
             try Self.publish(service, Self.taskStatus("t2", routes: ["user:2:tab-A"], scope: "tab"))
             try Self.publish(service, Self.taskStatus("t3", routes: ["guest:5d41402a"]))
             try Self.publish(service, Self.taskStatus("t4", routes: ["user:2", "user:2:tab-B"]))
             try Self.publish(service, #"{"topic": "entity.changed", "scope": "authenticated_global", "payload": {"entity_type": "task", "id": 1}}"#)
             let nudge = #"{"topic":"entity.changed","payload":{"entity_type":"task","id":1}}"#
+            // Upstream 7.0 forwards every topic: the browser dispatches on it.
+            for client in [user, tabA, tabB, guest] { #expect(try await client.nextText() == #"{"topic":"report.progress","payload":{}}"#) }
 
             #expect(try await user.nextText() == Self.browser("t1"))
             #expect(try await user.nextText() == nudge)
@@ -81,7 +85,9 @@ extension EndToEnd {
             try await service.waitUntilReady()
             try await Self.waitUntilSubscribed(service)
             let noExp = TestTokens.make(payloadJSON: #"{"channel": "user:1", "principal_type": "user", "sub": "1", "aud": "superset-websocket", "iss": "superset"}"#)
-            for token in [noExp, TestTokens.realtime(user: "1", aud: "other"), TestTokens.realtime(user: "1", iss: "other"),
+            // Upstream's principalChannel: a guest subject must be namespaced (`guest:`).
+            let unprefixedGuest = TestTokens.realtimeGuest(key: "5d41402a")
+            for token in [noExp, unprefixedGuest, TestTokens.realtime(user: "1", aud: "other"), TestTokens.realtime(user: "1", iss: "other"),
                           TestTokens.realtime(user: "1", secret: "wrong-secret-that-is-at-least-32-bytes-x")] {
                 #expect(try await Self.connect(service, token: token).status == 401)
             }

@@ -1,32 +1,32 @@
 /// One message of Superset 7's realtime protocol, as its producer publishes it on the
 /// Pub/Sub channel `<prefix>realtime`: `{topic, scope, routes?, payload}`.
 ///
-/// - `topic`: what the message is (`task.status`, `entity.changed`); the browser
-///   dispatches on it.
-/// - `scope`: who gets it: `authenticated_global` (every realtime socket) or
-///   `principal`/`tab` (the sockets matching one of `routes`).
-/// - `routes`: routing keys (`user:<id>`, `guest:<hmac>`, `user:<id>:<tab>`); never
-///   forwarded to the browser.
-/// - `payload`: the feature's body, forwarded as is.
+/// Validation follows upstream 7.0's `parseRealtimeEnvelope` (superset-websocket/src/index.ts):
+/// - `topic`: a non-empty string (`task.status`, `entity.changed`, or any other: upstream
+///   forwards every topic and the browser dispatches on it).
+/// - `scope`: a non-empty string. `authenticated_global` goes to every realtime socket;
+///   any other scope (`principal`, `tab`, …) goes to the sockets matching one of `routes`.
+/// - `routes`: optional for every scope, but when present a list of non-empty strings
+///   (`user:<id>`, `guest:<hmac>`, `user:<id>:<tab>`). A targeted message without routes
+///   is valid and reaches no one. Never forwarded to the browser.
+/// - `payload`: the feature's body, forwarded as is (absent: the browser JSON has no
+///   `payload`, as `JSON.stringify` drops `undefined`).
 ///
 /// The browser receives `JSON.stringify({topic, payload})` of the parsed message, byte
 /// for byte: that is `browserJSON`. The wire format lives here, apart from the gateway
 /// that routes it, as the streams format lives in `EventEncoder`.
 public struct RealtimeEnvelope: Sendable, Equatable {
-    public enum Scope: String, Sendable, Equatable {
-        case authenticatedGlobal = "authenticated_global"
-        case principal
-        case tab
-    }
-
-    /// The topics Superset 7 publishes. Others are logged and skipped (issue 13): a
-    /// browser would not know what to do with them.
-    public static let knownTopics: Set<String> = ["task.status", "entity.changed"]
+    /// Upstream's broadcast scope (`SCOPE_AUTHENTICATED_GLOBAL`).
+    public static let broadcastScope = "authenticated_global"
 
     public let topic: String
-    public let scope: Scope
-    /// Empty for `authenticated_global`.
+    public let scope: String
+    /// Empty for `authenticated_global` (routes are not used for a broadcast), and for a
+    /// targeted message that names none.
     public let routes: [String]
+
+    /// `authenticated_global`: every realtime socket gets it.
+    public var isBroadcast: Bool { scope == Self.broadcastScope }
     /// `{"topic":…,"payload":…}`, compact, as upstream's server sends it.
     public let browserJSON: [UInt8]
 
@@ -65,16 +65,14 @@ public struct RealtimeEnvelope: Sendable, Equatable {
         guard let topicValue = members["topic"], let topic = CanonicalObject.string(topicValue, in: canonical), !topic.isEmpty else {
             return .failure(.missingTopic)
         }
-        guard knownTopics.contains(topic) else { return .failure(.unknownTopic(String(topic.prefix(64)))) }
-        guard let scopeValue = members["scope"], let scopeText = CanonicalObject.string(scopeValue, in: canonical),
-              let scope = Scope(rawValue: scopeText)
+        guard let scopeValue = members["scope"], let scope = CanonicalObject.string(scopeValue, in: canonical), !scope.isEmpty
         else { return .failure(.badScope) }
+        // Present routes must be valid whatever the scope (upstream checks them first).
         var routes: [String] = []
-        if scope != .authenticatedGlobal {
-            guard let routesValue = members["routes"], let list = CanonicalObject.strings(routesValue, in: canonical),
-                  !list.isEmpty, list.allSatisfy({ !$0.isEmpty })
+        if let routesValue = members["routes"] {
+            guard let list = CanonicalObject.strings(routesValue, in: canonical), list.allSatisfy({ !$0.isEmpty })
             else { return .failure(.badRoutes) }
-            routes = list
+            if scope != broadcastScope { routes = list }
         }
         var browser = Array("{\"topic\":".utf8)
         browser.append(contentsOf: canonical[topicValue])
@@ -92,7 +90,6 @@ public enum RealtimeEnvelopeError: Error, Equatable, Sendable, CustomStringConve
     case invalidJSON(String)
     case notAnObject
     case missingTopic
-    case unknownTopic(String)
     case badScope
     case badRoutes
 
@@ -102,8 +99,7 @@ public enum RealtimeEnvelopeError: Error, Equatable, Sendable, CustomStringConve
         case .invalidJSON: "not JSON"
         case .notAnObject: "not an object"
         case .missingTopic: "no topic"
-        case .unknownTopic: "unknown topic"
-        case .badScope: "bad scope"
+        case .badScope: "no scope"
         case .badRoutes: "bad routes"
         }
     }
@@ -113,9 +109,8 @@ public enum RealtimeEnvelopeError: Error, Equatable, Sendable, CustomStringConve
         case .invalidJSON(let reason): "message is not valid JSON: \(reason)"
         case .notAnObject: "message is not a JSON object"
         case .missingTopic: "message has no string topic"
-        case .unknownTopic(let topic): "unknown topic \(topic)"
-        case .badScope: "scope is not authenticated_global, principal or tab"
-        case .badRoutes: "a targeted message needs routes: a non-empty list of non-empty strings"
+        case .badScope: "message has no string scope"
+        case .badRoutes: "routes is not a list of non-empty strings"
         }
     }
 }

@@ -63,20 +63,8 @@ public enum LastIDQuery {
     }
 
     public static func parse(uri: String) -> Outcome {
-        guard let query = uri.split(separator: "?", maxSplits: 1).dropFirst().first else { return .absent }
-        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard parts.first.map(decode) == "last_id" else { continue }
-            let value = parts.count > 1 ? decode(parts[1]) : ""
-            if let id = StreamID(clientLastID: value) { return .valid(id) }
-            return .malformed(String(value.prefix(64)))
-        }
-        return .absent
-    }
-
-    /// `URLSearchParams` decoding: `+` is a space, `%XX` escapes are decoded.
-    private static func decode(_ text: Substring) -> String {
-        let spaced = text.replacingOccurrences(of: "+", with: " ")
-        return spaced.removingPercentEncoding ?? spaced
+        guard let value = QueryParameters(uri: uri)["last_id"] else { return .absent }
+        if let id = StreamID(clientLastID: value) { return .valid(id) }
+        return .malformed(String(value.prefix(64)))
     }
 }

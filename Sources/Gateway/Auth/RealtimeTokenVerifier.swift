@@ -32,7 +32,8 @@ public enum RealtimeTokenRejection: Error, Equatable, Sendable, CustomStringConv
 /// (`superset/websocket/channel.py` mints it): HS256 signed with `jwtSecret` or, during a
 /// rotation, `previousJwtSecret`; `aud` = `superset-websocket`, `iss` = `superset`, `exp`
 /// required; `principal_type` `user` with `channel` = `user:<sub>`, or `guest` with
-/// `channel` = `sub`.
+/// `channel` = `sub` = `guest:<hmac>` (upstream 7.0's `readSocketIdentity` and
+/// `principalChannel`, superset-websocket/src/index.ts).
 public struct RealtimeTokenVerifier: Sendable {
     public static let audience = "superset-websocket"
     public static let issuer = "superset"
@@ -79,7 +80,9 @@ public struct RealtimeTokenVerifier: Sendable {
         case "user":
             guard channel == "user:\(sub)" else { return .failure(.badPrincipal("JWT channel does not match its user")) }
         case "guest":
-            guard channel == sub else { return .failure(.badPrincipal("JWT channel does not match its guest")) }
+            // Upstream's principalChannel: a guest key is namespaced by Superset, so an
+            // unprefixed subject could collide with another principal's channel.
+            guard sub.hasPrefix("guest:"), channel == sub else { return .failure(.badPrincipal("JWT channel does not match its guest")) }
         default:
             return .failure(.badPrincipal("JWT principal_type is not user or guest"))
         }

@@ -7,6 +7,9 @@ import NIOCore
 /// Realtime sockets live in the same registry, liveness sweep and drain as streams
 /// sockets, under `RealtimeBinding.registryKey`.
 extension ChannelHub {
+    /// Upstream's close reason with 1012 (`markSubscriberUnhealthy`).
+    static let subscriberLostReason = "realtime backend unavailable"
+
     /// Whether a realtime upgrade may be admitted now (upstream answers 503 otherwise).
     var realtimeAvailable: Bool { realtime?.subscriberHealthy == true }
 
@@ -64,7 +67,9 @@ extension ChannelHub {
         realtime!.subscriberHealthy = false
         realtime!.buffer.removeAll()
         realtime!.ids.reset()
-        for session in Array(realtime!.sessions.values) { close(session, code: .serviceRestart) }
+        for session in Array(realtime!.sessions.values) {
+            close(session, code: .serviceRestart, reason: Self.subscriberLostReason)
+        }
     }
 
     /// Routes one Pub/Sub message (already decoded on the subscriber's thread).

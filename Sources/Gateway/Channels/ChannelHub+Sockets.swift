@@ -50,12 +50,13 @@ extension ChannelHub {
 
     /// Sends a close frame and stops writing to the socket; the connection is closed when
     /// the client answers, or after `closeGrace`.
-    func close(_ session: SocketSession, code: ServerFrame.CloseCode) {
+    func close(_ session: SocketSession, code: ServerFrame.CloseCode, reason: String? = nil) {
         guard session.isOpen else { return }
         forget(session)
         session.cursor.close()
         let channel = session.channel
-        channel.writeAndFlush(ServerFrame.close(code, allocator: allocator), promise: nil)
+        let frame = reason.map { ServerFrame.close(code, reason: $0, allocator: allocator) } ?? ServerFrame.close(code, allocator: allocator)
+        channel.writeAndFlush(frame, promise: nil)
         eventLoop.scheduleTask(in: settings.closeGrace) { channel.close(promise: nil) }
     }
 

@@ -214,9 +214,20 @@ final class HTTPHandshakeHandler: ChannelInboundHandler, RemovableChannelHandler
         switchToWebSocket(context: context, key: key, session: session, lastID: lastID)
     }
 
-    /// A Superset 7 upgrade: Origin, then the `superset-ws-token` cookie (refused with 401
-    /// like a streams token), then the subscriber's health (503 while it is down).
+    /// A Superset 7 upgrade, in upstream 7.0's order (`httpUpgrade`): Origin, then the
+    /// subscriber's health (503 while it is down), then the `superset-ws-token` cookie
+    /// (refused with 401 like a streams token).
     private func upgradeRealtime(context: ChannelHandlerContext, head: HTTPRequestHead, key: String, gate: RealtimeGate) {
+        guard gate.origins.allows(origin: head.headers.first(name: "origin")) else {
+            hub.upgradeRejected()
+            return reject(context: context, status: .forbidden, reason: Refusal.originNotAllowed.description)
+        }
+        guard hub.realtimeAvailable else {
+            // Upstream counts these as rejected upgrades too.
+            hub.upgradeRejected()
+            hub.realtime?.metrics.unavailable.increment()
+            return reject(context: context, status: .serviceUnavailable, reason: "realtime subscriber unavailable")
+        }
         let binding: RealtimeBinding
         switch gate.admit(origin: head.headers.first(name: "origin"), cookieHeaders: head.headers["cookie"], uri: head.uri) {
         case .success(let admitted):
@@ -224,10 +235,6 @@ final class HTTPHandshakeHandler: ChannelInboundHandler, RemovableChannelHandler
         case .failure(let refusal):
             hub.upgradeRejected()
             return reject(context: context, status: HTTPResponseStatus(statusCode: refusal.status), reason: refusal.description)
-        }
-        guard hub.realtimeAvailable else {
-            hub.realtime?.metrics.unavailable.increment()
-            return reject(context: context, status: .serviceUnavailable, reason: "realtime subscriber unavailable")
         }
         if let ignored = gate.ignoredTab(uri: head.uri) {
             logger.warning("ignoring malformed tab_id", metadata: ["tab_id": "\(ignored)"])

@@ -18,7 +18,7 @@ struct RealtimeMessage {
 
     init(_ envelope: RealtimeEnvelope, id: String, allocator: ByteBufferAllocator) {
         self.id = id
-        self.routes = envelope.scope == .authenticatedGlobal ? nil : Set(envelope.routes)
+        self.routes = envelope.isBroadcast ? nil : Set(envelope.routes)
         self.frame = ServerFrame.text(envelope.browserJSON, allocator: allocator)
         self.frameWithID = ServerFrame.text(envelope.browserJSON(withID: id), allocator: allocator)
     }

@@ -38,6 +38,12 @@ public enum ServerFrame {
         frame(opcode: .connectionClose, payload: [UInt8(rawCode >> 8), UInt8(rawCode & 0xFF)], allocator: allocator)
     }
 
+    /// A close frame with a reason (UTF-8, cut to the 123 bytes a control frame leaves).
+    public static func close(_ code: CloseCode, reason: String, allocator: ByteBufferAllocator) -> ByteBuffer {
+        let payload = [UInt8(code.rawValue >> 8), UInt8(code.rawValue & 0xFF)] + Array(reason.utf8.prefix(123))
+        return frame(opcode: .connectionClose, payload: payload, allocator: allocator)
+    }
+
     public static func frame(opcode: WebSocketOpcode, payload: some Collection<UInt8>, allocator: ByteBufferAllocator) -> ByteBuffer {
         let length = payload.count
         var buffer = allocator.buffer(capacity: length + 10)
