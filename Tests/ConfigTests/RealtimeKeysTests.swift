@@ -21,6 +21,17 @@ import Testing
         #expect(try load(nil, environment: env).config.serviceProtocol == value)
     }
 
+    /// A 7.0 `JWT_COOKIE_NAME` carried over to a `realtime` service names the wrong key here.
+    @Test func anUpstream7CookieNameInJwtCookieNameIsAWarningInRealtimeMode() throws {
+        let carried = try load(nil, environment: ["JWT_SECRET": validSecret, "WEBSOCKET_PROTOCOL": "realtime", "JWT_COOKIE_NAME": "ws-cookie"])
+        #expect(carried.warnings.contains { $0.hasPrefix("jwtCookieName:") && $0.contains("REALTIME_JWT_COOKIE_NAME") })
+        let both = try load(nil, environment: ["JWT_SECRET": validSecret, "WEBSOCKET_PROTOCOL": "both", "JWT_COOKIE_NAME": "ws-cookie"])
+        #expect(!both.warnings.contains { $0.hasPrefix("jwtCookieName:") }, "both serves the streams cookie")
+        let moved = try load(nil, environment: [
+            "JWT_SECRET": validSecret, "WEBSOCKET_PROTOCOL": "realtime", "REALTIME_JWT_COOKIE_NAME": "ws-cookie"])
+        #expect(!moved.warnings.contains { $0.hasPrefix("jwtCookieName:") })
+    }
+
     @Test func environmentOverridesTheRealtimeKeys() throws {
         let config = try load(nil, environment: [
             "JWT_SECRET": validSecret, "PREVIOUS_JWT_SECRET": String(repeating: "p", count: 32),
