@@ -132,6 +132,8 @@ extension EndToEnd {
             service.redis.kill()
             #expect(try await client.closeCode(timeout: .seconds(10)) == 1012)
             #expect(try await Self.connect(service, token: TestTokens.realtime(user: "1")).status == 503)
+            // Upstream's order: the subscriber's health before the token.
+            #expect(try await Self.connect(service, token: TestTokens.realtime(user: "1", aud: "other")).status == 503)
             #expect(try await Self.ready(service) == 503)
             try service.redis.restart()
             try await Self.waitUntilSubscribed(service, atLeast: 4)

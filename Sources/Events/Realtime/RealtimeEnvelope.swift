@@ -67,7 +67,7 @@ public struct RealtimeEnvelope: Sendable, Equatable {
         }
         guard let scopeValue = members["scope"], let scope = CanonicalObject.string(scopeValue, in: canonical), !scope.isEmpty
         else { return .failure(.badScope) }
-        // Present routes must be valid whatever the scope (upstream checks them first).
+        // Present routes must be valid whatever the scope, as upstream checks them.
         var routes: [String] = []
         if let routesValue = members["routes"] {
             guard let list = CanonicalObject.strings(routesValue, in: canonical), list.allSatisfy({ !$0.isEmpty })
