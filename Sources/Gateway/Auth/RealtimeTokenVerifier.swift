@@ -112,7 +112,8 @@ struct RealtimeClaims: JWTPayload {
         if let one = try? container.decode(String.self, forKey: .aud) {
             audiences = [one]
         } else {
-            audiences = (try? container.decode([String].self, forKey: .aud)) ?? []
+            // jsonwebtoken: a list passes when any entry is the audience, whatever the others are.
+            audiences = ((try? container.decode([LenientString].self, forKey: .aud)) ?? []).compactMap(\.value)
         }
         issuer = try? container.decode(String.self, forKey: .iss)
         sub = try? container.decode(String.self, forKey: .sub)
@@ -129,4 +130,13 @@ struct RealtimeClaims: JWTPayload {
     func encode(to encoder: any Encoder) throws {}
 
     func verify(using algorithm: some JWTAlgorithm) async throws {}
+}
+
+/// A JSON value that is a string, or nil for any other value (one entry of an `aud` list).
+private struct LenientString: Decodable {
+    let value: String?
+
+    init(from decoder: any Decoder) throws {
+        value = try? decoder.singleValueContainer().decode(String.self)
+    }
 }
