@@ -11,8 +11,8 @@ public enum SupersetEvent {
 
 extension SupersetEvent {
     /// A Superset 7 realtime message as its producer publishes it on `<prefix>realtime`:
-    /// `{"topic": …, "scope": …, "routes": […], "payload": …}` in Python's `json.dumps`
-    /// formatting (`routes` left out when empty, as for an `authenticated_global`
+    /// `{"topic": …, "scope": …, "routes": […], "payload": …}` with Python's `json.dumps`
+    /// separators (`routes` left out when empty, as for an `authenticated_global`
     /// broadcast). `payload` is JSON text, written as is.
     public static func realtimeJSON(topic: String, scope: String, routes: [String], payload: String) -> String {
         var json = "{\"topic\": \(quoted(topic)), \"scope\": \(quoted(scope))"
@@ -20,21 +20,15 @@ extension SupersetEvent {
         return json + ", \"payload\": \(payload)}"
     }
 
-    /// A JSON string literal (`ensure_ascii=False` style: only `"`, `\` and controls escaped).
+    /// A JSON string literal: `"` and `\` escaped, control characters as `\u00XX`.
     static func quoted(_ text: String) -> String {
+        let hex = Array("0123456789abcdef".unicodeScalars)
         var out = "\""
         for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
+            if scalar == "\"" || scalar == "\\" { out += "\\" }
+            guard scalar.value < 0x20 else { out.unicodeScalars.append(scalar); continue }
+            out += "\\u00"
+            out.unicodeScalars.append(contentsOf: [hex[Int(scalar.value >> 4)], hex[Int(scalar.value & 0xF)]])
         }
         return out + "\""
     }

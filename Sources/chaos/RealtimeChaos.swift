@@ -272,17 +272,8 @@ final class RealtimeChaosClient: DroppableClient {
         while !stopped {
             let last = state.withLockedValue { $0.record.lastMessageID }
             let path = "/?tab_id=\(tab)&resume=1" + (last.map { "&last_message_id=\($0)" } ?? "")
-            let socket: WebSocketTestClient
-            do {
-                socket = try await WebSocketTestClient.connect(port: port, path: path, cookie: cookie, timeout: .seconds(3))
-            } catch {
+            guard let socket = await connectTab(port: port, path: path, cookie: cookie) else {
                 state.withLockedValue { $0.record.failedHandshakes += 1 }
-                await pause(&random, 0.1...0.4)
-                continue
-            }
-            guard socket.isUpgraded else {
-                state.withLockedValue { $0.record.failedHandshakes += 1 }
-                await socket.abort()
                 await pause(&random, 0.1...0.4)
                 continue
             }

@@ -36,6 +36,18 @@ import Testing
             == #"{"id":"00ff","topic":"task.status","payload":{"a":1}}"#)
     }
 
+    /// What the CLI, the chaos test and the tests publish decodes back to what they meant.
+    @Test func theProducerShapeRoundTrips() throws {
+        let routes = ["user:1", "user:\"q\\b", "user:\u{1}\n:tab", "guest:é"]
+        let message = SupersetEvent.realtimeJSON(topic: "task.status", scope: "tab", routes: routes, payload: #"{"a": 1}"#)
+        #expect(message.hasPrefix(#"{"topic": "task.status", "scope": "tab", "routes": ["user:1", "#))
+        let envelope = try RealtimeEnvelope.decode(Array(message.utf8)).get()
+        #expect(envelope.routes == routes)
+        #expect(String(decoding: envelope.browserJSON, as: UTF8.self) == #"{"topic":"task.status","payload":{"a":1}}"#)
+        let broadcast = SupersetEvent.realtimeJSON(topic: "entity.changed", scope: "authenticated_global", routes: [], payload: "null")
+        #expect(broadcast == #"{"topic": "entity.changed", "scope": "authenticated_global", "payload": null}"#)
+    }
+
     @Test func errorDescriptionsNeverQuoteThePayload() {
         let secret = "s3cr3t-payload-value"
         for message in [#"{"topic": "x.y", "scope": "principal", "payload": "\#(secret)"}"#, "{\"payload\": \"\(secret)\""] {
