@@ -45,6 +45,9 @@ let package = Package(
         .executableTarget(name: "FuzzIPCFrame", dependencies: [
             "FuzzSupport", .product(name: "FuzzedModules", package: "superset-websocket"),
         ]),
+        .executableTarget(name: "FuzzRealtimeEnvelope", dependencies: [
+            "FuzzSupport", .product(name: "FuzzedModules", package: "superset-websocket"),
+        ]),
         .executableTarget(name: "FuzzConfig", dependencies: [
             "FuzzSupport", .product(name: "FuzzedModules", package: "superset-websocket"),
         ]),

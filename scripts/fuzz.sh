@@ -22,7 +22,7 @@ root=$(pwd)
 mode=${1:-short}
 [ $# -gt 0 ] && shift
 scratch="$root/.build-fuzz"
-all_targets=(FuzzHTTPHead FuzzCookieHeader FuzzJWT FuzzLastID FuzzEventEncoder FuzzRESP FuzzIPCFrame FuzzConfig)
+all_targets=(FuzzHTTPHead FuzzCookieHeader FuzzJWT FuzzLastID FuzzEventEncoder FuzzRESP FuzzIPCFrame FuzzConfig FuzzRealtimeEnvelope)
 
 # libFuzzer's runtime without its main(): SwiftPM links each executable with
 # `--defsym main=<Module>_main`, which clashes with the main() that -sanitize=fuzzer

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The Debian package under a real systemd (Debian 12 in systemd-nspawn): install,
-# refuse the placeholder secret, start, serve a WebSocket event, survive a stopped
+# refuse the placeholder secret, start, serve a WebSocket event of each protocol
+# generation (streams and Superset 7's realtime, `both`), survive a stopped
 # worker, get watchdog-restarted when the supervisor hangs, reload, refuse a bad
 # reload, stop cleanly, refuse a broken config without a restart loop, upgrade
 # keeping the operator's config, purge. Every step prints PASS or FAIL; the first
@@ -123,10 +124,11 @@ perms=$(ct stat -c '%a %U:%G' "$config")
 [ "$perms" = "640 root:superset-websocket" ] || fail "configure" "editing changed the permissions: $perms"
 ct mkdir -p "/etc/systemd/system/$unit.d"
 # Shipped: WatchdogSec=30s and TimeoutAbortSec=TimeoutStopSec=30s. Short here, so that
-# the watchdog step takes seconds.
-printf '[Service]\nWatchdogSec=5s\nTimeoutAbortSec=3s\n' | ct tee "/etc/systemd/system/$unit.d/proof.conf" >/dev/null
+# the watchdog step takes seconds. WEBSOCKET_PROTOCOL=both: both generations are proven.
+printf '[Service]\nWatchdogSec=5s\nTimeoutAbortSec=3s\nEnvironment=WEBSOCKET_PROTOCOL=both\n' \
+  | ct tee "/etc/systemd/system/$unit.d/proof.conf" >/dev/null
 ct systemctl daemon-reload
-pass "configure" "real secret (not shown), workerHeartbeatTimeoutMs 2000, logToFile; drop-in WatchdogSec=5s"
+pass "configure" "real secret (not shown), workerHeartbeatTimeoutMs 2000, logToFile; drop-in WatchdogSec=5s, protocol both"
 
 # --- start -------------------------------------------------------------------------
 cpus=$(ct nproc)
@@ -196,6 +198,32 @@ websocket_event() {
   pass "$step" "101, then event $(grep -aoE '\{"id":"[0-9]+-[0-9]+"' "$out" | head -n1 | cut -d'"' -f4) for $channel"
 }
 websocket_event "websocket event"
+
+# Superset 7's realtime protocol: once /ready says the workers' Pub/Sub subscribers are
+# subscribed, a browser-shaped client with a superset-ws-token cookie and a tab id gets
+# a task.status PUBLISHed to its tab route, as upstream's server sends it.
+ready() { [ "$(ct_net curl -sS --max-time 3 -o /dev/null -w '%{http_code}' http://127.0.0.1:8080/ready 2>/dev/null)" = 200 ]; }
+realtime_event() {
+  local step=$1 user="proof$RANDOM$RANDOM" token out="$work/rt-$RANDOM.out"
+  wait_until 10 ready || fail "$step" "/ready is not 200 (realtime subscriber not subscribed)"
+  token=$(ct superset-websocket dev-realtime-token --user "$user") || fail "$step" "dev-realtime-token failed"
+  ct_net stdbuf -o0 curl -sS --no-buffer -i --max-time 30 \
+    -H 'Connection: Upgrade' -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' \
+    -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' -H "Cookie: superset-ws-token=$token" \
+    "http://127.0.0.1:8080/?tab_id=proof" >"$out" 2>&1 &
+  ws_client=$!
+  upgraded() { grep -q '^HTTP/1.1 101' "$out"; }
+  wait_until 10 upgraded || fail "$step" "no 101 Switching Protocols: $(head -c 200 "$out")"
+  ct superset-websocket publish-realtime --scope tab --route "user:$user:proof" \
+    --payload "{\"task_id\": \"$user\", \"status\": \"success\"}" >/dev/null || fail "$step" "publish-realtime failed"
+  delivered() { grep -aqF "{\"topic\":\"task.status\",\"payload\":{\"task_id\":\"$user\",\"status\":\"success\"}}" "$out"; }
+  wait_until 10 delivered || fail "$step" "no task.status for user:$user:proof"
+  kill "$ws_client" 2>/dev/null
+  wait "$ws_client" 2>/dev/null || true
+  ws_client=""
+  pass "$step" "/ready 200, 101, then task.status for route user:$user:proof, byte for byte"
+}
+realtime_event "realtime event"
 
 # --- a hung worker: the supervisor replaces it, the service stays up -------------------
 restarts=$(show NRestarts)

@@ -32,6 +32,12 @@ extension ConfigKey {
         .integer("shutdownTimeoutMs", env: "SHUTDOWN_TIMEOUT_MS", \.shutdownTimeoutMs, in: 0...Limits.maxMs),
         .integer("workerHeartbeatTimeoutMs", env: "WORKER_HEARTBEAT_TIMEOUT_MS", \.workerHeartbeatTimeoutMs, in: 100...Limits.maxMs),
         .string("controlSocket", env: "CONTROL_SOCKET", \.controlSocket),
+        .string("protocol", env: "WEBSOCKET_PROTOCOL", \.protocol, check: Rules.serviceProtocol),
+        .string("previousJwtSecret", env: "PREVIOUS_JWT_SECRET", \.previousJwtSecret, secret: true, check: Rules.previousJwtSecret),
+        .string("realtimeJwtCookieName", env: "REALTIME_JWT_COOKIE_NAME", \.realtimeJwtCookieName, check: Rules.nonEmpty),
+        .string("realtimeChannelPrefix", env: "REALTIME_CHANNEL_PREFIX", \.realtimeChannelPrefix),
+        .integer("realtimeBufferMaxMessages", env: "REALTIME_BUFFER_MAX_MESSAGES", \.realtimeBufferMaxMessages, in: 0...1_000_000),
+        .integer("realtimeBufferMaxBytes", env: "REALTIME_BUFFER_MAX_BYTES", \.realtimeBufferMaxBytes, in: 0...(1 << 30)),
 
         .string("statsd.host", env: "STATSD_HOST", \.statsd.host, check: Rules.nonEmpty),
         .integer("statsd.port", env: "STATSD_PORT", \.statsd.port, in: Limits.port),

@@ -7,6 +7,15 @@ struct ConfigRelation: Sendable {
 extension ConfigRelation {
     /// Every rule between keys, run after each key's own rules.
     static let all: [ConfigRelation] = [
+        // Upstream 7.0 reads its (realtime) cookie from jwtCookieName; here that key is the
+        // streams cookie, which `realtime` never reads: say so for a carried-over 7.0 value.
+        ConfigRelation { config in
+            guard config.serviceProtocol == .realtime, config.jwtCookieName != ServiceConfig().jwtCookieName,
+                  config.jwtCookieName != config.realtimeJwtCookieName else { return [] }
+            return [("jwtCookieName", .warning(
+                "is the streams cookie, unused with protocol realtime; upstream 7.0's jwtCookieName (JWT_COOKIE_NAME) "
+                    + "is realtimeJwtCookieName (REALTIME_JWT_COOKIE_NAME) here, now \(config.realtimeJwtCookieName)"))]
+        },
         // One way to reach Redis.
         ConfigRelation { config in
             let redis = config.redis

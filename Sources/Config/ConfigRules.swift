@@ -41,6 +41,19 @@ enum Rules {
         e.g. from `openssl rand -hex 32`), or set JWT_SECRET, then start the service again
         """
 
+    @Sendable static func serviceProtocol(_ value: String) -> [ConfigFinding] {
+        guard ServiceProtocol(rawValue: value) == nil else { return [] }
+        let names = ServiceProtocol.allCases.map(\.rawValue).joined(separator: ", ")
+        return [.error("\(quoted(value)) is not a protocol; use one of: \(names)")]
+    }
+
+    /// Empty (no rotation in progress), or as long as `jwtSecret` must be.
+    @Sendable static func previousJwtSecret(_ value: String) -> [ConfigFinding] {
+        guard !value.isEmpty else { return [] }
+        return value.utf8.count < minimumJWTSecretBytes
+            ? [.error("must be empty or at least \(minimumJWTSecretBytes) bytes long")] : []
+    }
+
     @Sendable static func jwtAlgorithms(_ value: [String]) -> [ConfigFinding] {
         if value.isEmpty {
             return [.error("must name at least one of \(allowedJWTAlgorithms.joined(separator: ", "))")]

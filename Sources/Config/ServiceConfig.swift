@@ -48,9 +48,39 @@ public struct ServiceConfig: Equatable, Sendable {
     public var workerHeartbeatTimeoutMs = 10000
     /// The supervisor's status socket; empty: derived (see the Control module).
     public var controlSocket = ""
+    /// Which generation of Superset's WebSocket protocol to serve: `streams` (Superset
+    /// 2.x–6.x, the Redis streams firehose and the `async-token` cookie), `realtime`
+    /// (Superset 7, Redis Pub/Sub and the `superset-ws-token` cookie) or `both`.
+    public var `protocol` = ServiceProtocol.streams.rawValue
+    /// A verify-only secret accepted beside `jwtSecret` for realtime tokens while
+    /// Superset's `WEBSOCKET_JWT_SECRET` is rotated (upstream's `previousJwtSecret`).
+    public var previousJwtSecret = ""
+    /// The realtime cookie (Superset 7's `WEBSOCKET_JWT_COOKIE_NAME`).
+    public var realtimeJwtCookieName = "superset-ws-token"
+    /// Prefix of the Pub/Sub channel `<prefix>realtime` (Superset's `REALTIME_CHANNEL_PREFIX`).
+    public var realtimeChannelPrefix = ""
+    /// Each worker's recent realtime messages kept for resuming sockets: at most this
+    /// many messages and this many bytes of them.
+    public var realtimeBufferMaxMessages = 1_000
+    public var realtimeBufferMaxBytes = 1 << 20
     public var statsd = StatsdConfig()
     public var redis = RedisConfig()
 
     /// The defaults of every key.
     public init() {}
+
+    /// `protocol` as a value (validation guarantees it parses).
+    public var serviceProtocol: ServiceProtocol {
+        ServiceProtocol(rawValue: self.protocol) ?? .streams
+    }
+}
+
+/// The protocol generations a service serves (the `protocol` key).
+public enum ServiceProtocol: String, Sendable, CaseIterable {
+    case streams
+    case realtime
+    case both
+
+    public var servesStreams: Bool { self != .realtime }
+    public var servesRealtime: Bool { self != .streams }
 }

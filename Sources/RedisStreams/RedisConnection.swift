@@ -216,6 +216,43 @@ public final class RedisConnection {
         throw .connection("\(session.server) is no longer the master (\(message)); asking the Sentinels again")
     }
 
+    // MARK: - Pub/Sub
+
+    /// Writes a command without waiting for its reply: in subscribed mode (RESP2) replies
+    /// and pushed messages share one stream, read with `nextPush(timeoutMs:)`.
+    public func send(_ arguments: [String]) throws(RedisError) {
+        guard case .connected(let session) = state else { throw .connection("not connected to \(endpoint)") }
+        do {
+            try session.transport.write(RESPCommandEncoder.encode(arguments.map { Array($0.utf8) }), deadline: .after(milliseconds: responseTimeoutMs))
+        } catch {
+            close()
+            throw error
+        }
+    }
+
+    /// The next reply or pushed message, or nil when none is complete within `timeoutMs`.
+    /// Unlike a command's timeout, an idle subscription is normal: nil leaves the
+    /// connection open (a partly received reply stays in the decoder for the next call).
+    public func nextPush(timeoutMs: Int) throws(RedisError) -> RedisReply? {
+        guard case .connected(let session) = state else { throw .connection("not connected to \(endpoint)") }
+        let deadline = Deadline.after(milliseconds: timeoutMs)
+        do {
+            while true {
+                if let reply = try session.decoder.next() { return reply }
+                let received: Int
+                do {
+                    received = try session.transport.read(into: readBuffer, deadline: deadline)
+                } catch .timeout {
+                    return nil
+                }
+                try session.decoder.feed(UnsafeRawBufferPointer(rebasing: readBuffer[..<received]))
+            }
+        } catch {
+            close()
+            throw error
+        }
+    }
+
     // MARK: - I/O
 
     private func exchange(_ bytes: [UInt8], replies count: Int, timeoutMs: Int?) throws(RedisError) -> [RedisReply] {

@@ -17,6 +17,16 @@ public enum MetricNames {
     public static let eventsRecovered = "ws_events_recovered"
     public static let redisErrors = "redis_errors"
     public static let workerRestarts = "worker_restarts"
+    // Realtime (Superset 7) counters.
+    public static let realtimeReceived = "ws_realtime_received"
+    public static let realtimeDelivered = "ws_realtime_delivered"
+    public static let realtimeReplayed = "ws_realtime_replayed"
+    public static let realtimeGap = "ws_realtime_gap"
+    public static let realtimeSkipped = "ws_realtime_skipped"
+    /// Upstream 7.0's name for a socket dropped at its token's `exp`.
+    public static let realtimeExpired = "ws_token_expired_disconnect"
+    /// Realtime upgrades refused with 503 while the subscriber was down.
+    public static let realtimeUnavailable = "ws_realtime_unavailable"
     // Gauges.
     public static let connections = "ws_connections"
     public static let channels = "ws_channels"

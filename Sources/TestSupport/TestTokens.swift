@@ -44,3 +44,24 @@ public enum TestTokens {
         "\(name)=\(token)"
     }
 }
+
+extension TestTokens {
+    /// Superset 7's `superset-ws-token`, as `superset/websocket/channel.py` mints it.
+    public static func realtime(
+        user: String, exp: Int = Int(Date().timeIntervalSince1970) + 900, secret: String = TestTokens.secret,
+        aud: String = "superset-websocket", iss: String = "superset"
+    ) -> String {
+        make(payloadJSON: """
+            {"channel": "user:\(user)", "principal_type": "user", "sub": "\(user)", "aud": "\(aud)", \
+            "iat": \(exp - 900), "iss": "\(iss)", "exp": \(exp)}
+            """, secret: secret)
+    }
+
+    /// An embedded guest's token: its channel and sub are the guest key.
+    public static func realtimeGuest(key: String, exp: Int = Int(Date().timeIntervalSince1970) + 900, secret: String = TestTokens.secret) -> String {
+        make(payloadJSON: """
+            {"channel": "\(key)", "principal_type": "guest", "sub": "\(key)", "aud": "superset-websocket", \
+            "iat": \(exp - 900), "iss": "superset", "exp": \(exp)}
+            """, secret: secret)
+    }
+}

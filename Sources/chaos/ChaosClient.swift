@@ -109,18 +109,8 @@ final class ChaosClient: Sendable {
         var random = SeededRandom(seed: seed &+ UInt64(index) &* 7_919)
         while !stopped {
             let path = self.lastID.map { "/?last_id=\($0)" } ?? "/"
-            let socket: WebSocketTestClient
-            do {
-                socket = try await WebSocketTestClient.connect(
-                    port: port, path: path, cookie: cookie, receiveBufferBytes: slow ? 4_096 : nil, timeout: .seconds(3))
-            } catch {
+            guard let socket = await connectTab(port: port, path: path, cookie: cookie, receiveBufferBytes: slow ? 4_096 : nil) else {
                 state.withLockedValue { $0.record.failedHandshakes += 1 }
-                await pause(&random, 0.1...0.4)
-                continue
-            }
-            guard socket.isUpgraded else {
-                state.withLockedValue { $0.record.failedHandshakes += 1 }
-                await socket.abort()
                 await pause(&random, 0.1...0.4)
                 continue
             }
@@ -213,6 +203,18 @@ final class ChaosClient: Sendable {
     private func pause(_ random: inout SeededRandom, _ range: ClosedRange<Double>) async {
         try? await Task.sleep(for: .milliseconds(Int(random.seconds(in: range) * 1_000)))
     }
+}
+
+/// One handshake as a tab makes it: the upgraded socket, or nil when the connection or
+/// the upgrade failed (the socket is closed then; the tab pauses and tries again).
+func connectTab(port: Int, path: String, cookie: String, receiveBufferBytes: Int? = nil) async -> WebSocketTestClient? {
+    guard let socket = try? await WebSocketTestClient.connect(
+        port: port, path: path, cookie: cookie, receiveBufferBytes: receiveBufferBytes, timeout: .seconds(3)) else { return nil }
+    guard socket.isUpgraded else {
+        await socket.abort()
+        return nil
+    }
+    return socket
 }
 
 /// When hot channels get their large events, and when slow clients trickle: hot windows

@@ -6,6 +6,9 @@ struct ChaosOptions: Sendable {
     enum Mode: String, Sendable { case short, long }
 
     var mode = Mode.short
+    /// `--realtime`: Superset 7's Pub/Sub protocol with resume (RealtimeChaos.swift)
+    /// instead of the streams protocol.
+    var realtime = false
     /// Seconds of publishing (faults are injected during all but the last few).
     var duration = 40.0
     /// Channels with at least one client.
@@ -52,13 +55,16 @@ struct ChaosOptions: Sendable {
     var verbose = false
 
     static let usage = """
-        usage: chaos [--short | --long] [--duration SECONDS] [--channels N] [--clients N]
+        usage: chaos [--short | --long] [--realtime] [--duration SECONDS] [--channels N] [--clients N]
                      [--slow-clients N] [--rate EVENTS_PER_S] [--burst-size N] [--fault-every SECONDS]
                      [--max-socket-buffer-bytes N] [--seed N] [--binary PATH] [--verbose]
 
           --short      the CI preset (default): 40 s of publishing, 200 channels, 300 clients
           --long       a longer run: --duration (default 600 s), 400 channels, 600 clients
           --max-socket-buffer-bytes  the service's cap (default 262144; 0: the service's default)
+          --realtime   Superset 7's realtime protocol: PUBLISHes over user, tab and broadcast
+                       routes, clients resuming with ?resume=1&last_message_id=; short: 30 s,
+                       60 clients, 100 messages/s (--duration, --clients, --rate apply)
         Runs the real service (2 workers) against a real redis-server, injects faults while
         publishing, then checks every client received exactly its channel's firehose ids.
         Exit status 0 when nothing was lost, duplicated or reordered; 1 otherwise; 2 on a
@@ -98,6 +104,7 @@ struct ChaosOptions: Sendable {
             case "--seed": options.seed = try number(argument)
             case "--binary": options.binary = try value(argument)
             case "--verbose": options.verbose = true
+            case "--realtime": options.realtime = true
             case "--help", "-h": throw UsageError(nil)
             default: throw UsageError("unknown argument \(argument)")
             }
@@ -111,6 +118,18 @@ struct ChaosOptions: Sendable {
             // Fewer, rarer hot windows: each costs Redis ~5 MB per hot channel.
             options.slowClients = 2
             options.hotPeriod = 30
+        }
+        if options.realtime {
+            // Realtime short: bounded to about a minute (CI runs it beside the streams run).
+            // 30 s with a fault every ~1.5 s: room for each kind (a hung worker's replacement
+            // alone takes ~3 s) in the short run.
+            options.duration = options.mode == .long ? 600 : 30
+            options.faultEvery = 1.5
+            options.clients = options.mode == .long ? 200 : 60
+            options.channels = options.clients / 2
+            options.rate = 100
+            options.settleTimeout = 15
+            options.slowClients = 0
         }
         if let explicitDuration { options.duration = explicitDuration }
         if let explicitChannels { options.channels = explicitChannels }

@@ -11,6 +11,7 @@ final class ChaosService: Sendable {
     let redis: RedisServer
     let port: Int
     let launcher: ServiceLauncher
+    let realtime: Bool
 
     init(options: ChaosOptions) throws {
         redis = try RedisServer(persistence: .appendOnly)
@@ -27,6 +28,8 @@ final class ChaosService: Sendable {
             "statsd": ["host": "127.0.0.1", "port": try FreePort.loopback()],
         ]
         if options.maxSocketBufferBytes > 0 { config["maxSocketBufferBytes"] = options.maxSocketBufferBytes }
+        if options.realtime { config["protocol"] = "realtime" }
+        realtime = options.realtime
         do {
             launcher = try ServiceLauncher(
                 binary: options.binary ?? ServiceLauncher.binaryNextToThisProcess(), directory: directory, config: config,
@@ -50,7 +53,8 @@ final class ChaosService: Sendable {
         let deadline = Date(timeIntervalSinceNow: timeout)
         while Date() < deadline {
             guard launcher.isRunning else { throw SetupError("the service exited at start; its log:\n\(log)") }
-            if launcher.logCount(of: "firehose resolved") >= 2, workers.count == 2 { return }
+            let ready = realtime ? launcher.logCount(of: "realtime subscriber subscribed") >= 2 : launcher.logCount(of: "firehose resolved") >= 2
+            if ready, workers.count == 2 { return }
             usleep(50_000)  // Polling another process's log: there is no event to await.
         }
         throw SetupError("the workers did not reach the firehose within \(Int(timeout)) s; log:\n\(log)")

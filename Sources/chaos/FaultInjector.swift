@@ -30,13 +30,13 @@ final class FaultInjector: Sendable {
     }
 
     private let service: ChaosService
-    private let clients: [ChaosClient]
+    private let clients: [any DroppableClient]
     private let options: ChaosOptions
     private let begin: Date
     private let state = NIOLockedValueBox((summary: Summary(), stop: false))
     private let finished = DispatchSemaphore(value: 0)
 
-    init(service: ChaosService, clients: [ChaosClient], options: ChaosOptions, begin: Date) {
+    init(service: ChaosService, clients: [any DroppableClient], options: ChaosOptions, begin: Date) {
         self.service = service
         self.clients = clients
         self.options = options
@@ -202,3 +202,10 @@ final class FaultInjector: Sendable {
         }
     }
 }
+
+/// A tab the injector can cut off (streams and realtime clients alike).
+protocol DroppableClient: Sendable {
+    func drop(clean: Bool, away: Double) async
+}
+
+extension ChaosClient: DroppableClient {}

@@ -65,7 +65,9 @@ Thread {
 }.start()
 
 do {
-    let passed = try await ChaosRun(options: options, service: service).run()
+    let passed = options.realtime
+        ? try await RealtimeChaosRun(options: options, service: service).run()
+        : try await ChaosRun(options: options, service: service).run()
     end(passed ? 0 : 1)
 } catch {
     end(2, "\(error)")

@@ -88,7 +88,7 @@ import Testing
 
     @Test func theSentinelPasswordIsASecret() {
         let secret = ConfigKey.all.filter(\.isSecret).map(\.path)
-        #expect(Set(secret) == ["jwtSecret", "redis.password", "redis.sentinelPassword"])
+        #expect(Set(secret) == ["jwtSecret", "previousJwtSecret", "redis.password", "redis.sentinelPassword"])
     }
 
     /// `issues` with `redis.sentinels` set from a list (JSON-escaped).

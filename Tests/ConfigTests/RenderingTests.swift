@@ -14,6 +14,12 @@ import Testing
         c.logToFile = true
         c.logFilename = "/var/log/ws \"main\".log"
         c.redisStreamPrefix = "pré-\\fix-"
+        c.protocol = "both"
+        c.previousJwtSecret = String(repeating: "p", count: 40)
+        c.realtimeJwtCookieName = "ws-token"
+        c.realtimeChannelPrefix = "tenant-a:"
+        c.realtimeBufferMaxMessages = 10
+        c.realtimeBufferMaxBytes = 4096
         c.redisStreamReadCount = 7
         c.redisStreamReadBlockMs = 600_000
         c.jwtAlgorithms = ["HS384", "HS512"]
@@ -134,6 +140,8 @@ import Testing
             "jwtChannelIdKey", "allowedOrigins", "socketResponseTimeoutMs", "pingSocketsIntervalMs",
             "gcChannelsIntervalMs", "maxSocketBufferBytes", "eventYieldBatchSize", "maxConnectionsPerChannel",
             "maxTotalConnections", "handshakeTimeoutMs", "shutdownTimeoutMs", "workerHeartbeatTimeoutMs", "controlSocket",
+            "protocol", "previousJwtSecret", "realtimeJwtCookieName", "realtimeChannelPrefix",
+            "realtimeBufferMaxMessages", "realtimeBufferMaxBytes",
             "statsd", "host", "port", "globalTags", "flushIntervalMs", "prefix",
             "redis", "host", "port", "username", "password", "db", "ssl", "validateHostname",
             "tlsCaFile", "tlsCertFile", "tlsKeyFile", "tlsServerName", "path", "sentinels", "sentinelMaster",

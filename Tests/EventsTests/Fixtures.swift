@@ -39,6 +39,30 @@ enum Fixtures {
     static let numbers: Result<[Pair], FixtureError> = load("numbers", as: [[String]].self).map(pairs)
     static let strings: Result<[Pair], FixtureError> = load("strings", as: [[String]].self).map(pairs)
 
+    /// `Fixtures/realtime.json` (made by `scripts/make-realtime-vectors.js` with Node).
+    struct Realtime: Decodable, Sendable {
+        struct Valid: Decodable, Sendable, CustomTestStringConvertible {
+            let name: String
+            let message: String
+            let scope: String
+            let routes: [String]
+            let browser: String
+            var testDescription: String { name }
+        }
+
+        struct Invalid: Decodable, Sendable, CustomTestStringConvertible {
+            let name: String
+            let message: String
+            let error: String
+            var testDescription: String { name }
+        }
+
+        let valid: [Valid]
+        let invalid: [Invalid]
+    }
+
+    static let realtime: Result<Realtime, FixtureError> = load("realtime", as: Realtime.self)
+
     struct FixtureError: Error, CustomStringConvertible {
         let description: String
     }

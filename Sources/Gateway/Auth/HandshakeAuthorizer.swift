@@ -13,11 +13,12 @@ public enum Refusal: Error, Equatable, Sendable, CustomStringConvertible {
     case originNotAllowed
     case tokenMissing
     case token(TokenRejection)
+    case realtime(RealtimeTokenRejection)
 
     public var status: Int {
         switch self {
         case .originNotAllowed: 403
-        case .tokenMissing, .token: 401
+        case .tokenMissing, .token, .realtime: 401
         }
     }
 
@@ -26,6 +27,7 @@ public enum Refusal: Error, Equatable, Sendable, CustomStringConvertible {
         case .originNotAllowed: "Origin not allowed"
         case .tokenMissing: "JWT not present"
         case .token(let rejection): rejection.description
+        case .realtime(let rejection): rejection.description
         }
     }
 }
@@ -61,20 +63,8 @@ public enum LastIDQuery {
     }
 
     public static func parse(uri: String) -> Outcome {
-        guard let query = uri.split(separator: "?", maxSplits: 1).dropFirst().first else { return .absent }
-        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard parts.first.map(decode) == "last_id" else { continue }
-            let value = parts.count > 1 ? decode(parts[1]) : ""
-            if let id = StreamID(clientLastID: value) { return .valid(id) }
-            return .malformed(String(value.prefix(64)))
-        }
-        return .absent
-    }
-
-    /// `URLSearchParams` decoding: `+` is a space, `%XX` escapes are decoded.
-    private static func decode(_ text: Substring) -> String {
-        let spaced = text.replacingOccurrences(of: "+", with: " ")
-        return spaced.removingPercentEncoding ?? spaced
+        guard let value = QueryParameters(uri: uri)["last_id"] else { return .absent }
+        if let id = StreamID(clientLastID: value) { return .valid(id) }
+        return .malformed(String(value.prefix(64)))
     }
 }

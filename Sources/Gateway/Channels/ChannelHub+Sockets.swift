@@ -27,6 +27,10 @@ extension ChannelHub {
             "socket": "\(session.id)", "channel": "\(session.channelID)", "last_id": "\(lastID.map { "\($0)" } ?? "-")",
             "position": "\(position.map { "\($0)" } ?? "-")", "history_floor": "\(history.floor)", "writable": "\(session.channel.isWritable)",
         ])
+        if session.realtime != nil {
+            realtimeOpened(session)
+            return .opened
+        }
         guard lastID != nil else { return .opened }
         if position == nil {
             waitingForPosition.append(session)
@@ -50,12 +54,13 @@ extension ChannelHub {
 
     /// Sends a close frame and stops writing to the socket; the connection is closed when
     /// the client answers, or after `closeGrace`.
-    func close(_ session: SocketSession, code: ServerFrame.CloseCode) {
+    func close(_ session: SocketSession, code: ServerFrame.CloseCode, reason: String? = nil) {
         guard session.isOpen else { return }
         forget(session)
         session.cursor.close()
         let channel = session.channel
-        channel.writeAndFlush(ServerFrame.close(code, allocator: allocator), promise: nil)
+        let frame = reason.map { ServerFrame.close(code, reason: $0, allocator: allocator) } ?? ServerFrame.close(code, allocator: allocator)
+        channel.writeAndFlush(frame, promise: nil)
         eventLoop.scheduleTask(in: settings.closeGrace) { channel.close(promise: nil) }
     }
 
@@ -75,6 +80,7 @@ extension ChannelHub {
 
     private func forget(_ session: SocketSession) {
         session.replayTicket?.cancel()
+        realtimeForgotten(session)
         registry.remove(session)
         sweep.remove(session)
     }

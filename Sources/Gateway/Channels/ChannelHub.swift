@@ -40,6 +40,10 @@ final class ChannelHub {
     private(set) var position: StreamID?
     /// Sockets written to in the current dispatch turn: flushed once at its end.
     private var touched: [SocketSession] = []
+    /// The realtime side, when the worker serves Superset 7's protocol (`ChannelHub+Realtime`).
+    var realtime: RealtimeState?
+    /// Completed when the realtime subscriber first subscribed.
+    private(set) lazy var realtimeReady: EventLoopPromise<Void> = eventLoop.makePromise()
     /// The liveness and GC timers (`startTimers`).
     var timers: [RepeatedTask] = []
     /// Completed when the firehose position is known (see `start(position:warm:)`).

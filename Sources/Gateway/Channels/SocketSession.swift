@@ -15,6 +15,8 @@ final class SocketSession {
     var needsFlush = false
     /// The fetch from Redis under way for its replay, if any: cancelled when it closes.
     var replayTicket: ReplayTicket?
+    /// Set for a Superset 7 realtime socket (nil: a streams socket).
+    var realtime: RealtimeBinding?
     /// Its index in its channel's list in the registry (-1: not registered), so that
     /// removing it costs O(1) however many tabs share the channel.
     var registrySlot = -1

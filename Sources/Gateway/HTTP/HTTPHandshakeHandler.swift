@@ -38,6 +38,8 @@ final class HTTPHandshakeHandler: ChannelInboundHandler, RemovableChannelHandler
     private let encoder: HTTPResponseEncoder
     private let decoder: ByteToMessageHandler<HTTPRequestDecoder>
     private let makeSocketID: () -> String
+    /// Set when the worker serves Superset 7's realtime protocol.
+    private let realtimeGate: RealtimeGate?
     private var state = State.idle
     private var timeout: Scheduled<Void>?
 
@@ -48,8 +50,10 @@ final class HTTPHandshakeHandler: ChannelInboundHandler, RemovableChannelHandler
         logger: Logger,
         encoder: HTTPResponseEncoder,
         decoder: ByteToMessageHandler<HTTPRequestDecoder>,
-        makeSocketID: @escaping () -> String
+        makeSocketID: @escaping () -> String,
+        realtimeGate: RealtimeGate? = nil
     ) {
+        self.realtimeGate = realtimeGate
         self.authorizer = authorizer
         self.hub = hub
         self.handshakeTimeout = handshakeTimeout
@@ -138,10 +142,20 @@ final class HTTPHandshakeHandler: ChannelInboundHandler, RemovableChannelHandler
     }
 
     /// Plain HTTP: `/health` or 404, keeping the connection alive when the client asks.
+    /// With the realtime protocol, `/ready` too: 200 `OK` while the Pub/Sub subscriber is
+    /// subscribed, 503 `SUBSCRIBER_UNAVAILABLE` otherwise (upstream's readiness gate).
     private func respond(context: ChannelHandlerContext, head: HTTPRequestHead) {
-        let isHealth = RequestPath.pathname(of: head.uri) == "/health" && (head.method == .GET || head.method == .HEAD)
-        let status: HTTPResponseStatus = isHealth ? .ok : .notFound
-        let body = isHealth ? "OK" : "Not Found"
+        let path = RequestPath.pathname(of: head.uri)
+        let isGet = head.method == .GET || head.method == .HEAD
+        let status: HTTPResponseStatus
+        let body: String
+        if path == "/health" && isGet {
+            (status, body) = (.ok, "OK")
+        } else if path == "/ready" && isGet && realtimeGate != nil {
+            (status, body) = hub.realtimeAvailable ? (.ok, "OK") : (.serviceUnavailable, "SUBSCRIBER_UNAVAILABLE")
+        } else {
+            (status, body) = (.notFound, "Not Found")
+        }
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
         headers.add(name: "Content-Length", value: "\(body.utf8.count)")
@@ -178,6 +192,9 @@ final class HTTPHandshakeHandler: ChannelInboundHandler, RemovableChannelHandler
         guard let key = head.headers.first(name: "sec-websocket-key"), WebSocketAccept.isValidKey(key) else {
             return reject(context: context, status: .badRequest, reason: "missing or invalid Sec-WebSocket-Key")
         }
+        if let realtimeGate, realtimeGate.claims(head.headers["cookie"]) {
+            return upgradeRealtime(context: context, head: head, key: key, gate: realtimeGate)
+        }
         let channelID: String
         switch authorizer.authorize(origin: head.headers.first(name: "origin"), cookieHeaders: head.headers["cookie"]) {
         case .success(let channel):
@@ -193,6 +210,43 @@ final class HTTPHandshakeHandler: ChannelInboundHandler, RemovableChannelHandler
         case .malformed(let text): logger.warning("ignoring malformed last_id", metadata: ["last_id": "\(text)"])
         }
 
+        let session = SocketSession(id: makeSocketID(), channelID: channelID, channel: context.channel, now: .now())
+        switchToWebSocket(context: context, key: key, session: session, lastID: lastID)
+    }
+
+    /// A Superset 7 upgrade, in upstream 7.0's order (`httpUpgrade`): Origin, then the
+    /// subscriber's health (503 while it is down), then the `superset-ws-token` cookie
+    /// (refused with 401 like a streams token).
+    private func upgradeRealtime(context: ChannelHandlerContext, head: HTTPRequestHead, key: String, gate: RealtimeGate) {
+        guard gate.origins.allows(origin: head.headers.first(name: "origin")) else {
+            hub.upgradeRejected()
+            return reject(context: context, status: .forbidden, reason: Refusal.originNotAllowed.description)
+        }
+        guard hub.realtimeAvailable else {
+            // Upstream counts these as rejected upgrades too.
+            hub.upgradeRejected()
+            hub.realtime?.metrics.unavailable.increment()
+            return reject(context: context, status: .serviceUnavailable, reason: "realtime subscriber unavailable")
+        }
+        let binding: RealtimeBinding
+        switch gate.admit(origin: head.headers.first(name: "origin"), cookieHeaders: head.headers["cookie"], uri: head.uri) {
+        case .success(let admitted):
+            binding = admitted
+        case .failure(let refusal):
+            hub.upgradeRejected()
+            return reject(context: context, status: HTTPResponseStatus(statusCode: refusal.status), reason: refusal.description)
+        }
+        if let ignored = gate.ignoredTab(uri: head.uri) {
+            logger.warning("ignoring malformed tab_id", metadata: ["tab_id": "\(ignored)"])
+        }
+        let session = SocketSession(
+            id: makeSocketID(), channelID: RealtimeBinding.registryKey(for: binding.channel), channel: context.channel, now: .now())
+        session.realtime = binding
+        switchToWebSocket(context: context, key: key, session: session, lastID: nil)
+    }
+
+    /// Answers 101 and turns the pipeline into a WebSocket pipeline for `session`.
+    private func switchToWebSocket(context: ChannelHandlerContext, key: String, session: SocketSession, lastID: StreamID?) {
         var headers = HTTPHeaders()
         headers.add(name: "Upgrade", value: "websocket")
         headers.add(name: "Connection", value: "Upgrade")
@@ -203,7 +257,6 @@ final class HTTPHandshakeHandler: ChannelInboundHandler, RemovableChannelHandler
         state = .upgraded
         timeout?.cancel()
         timeout = nil
-        let session = SocketSession(id: makeSocketID(), channelID: channelID, channel: context.channel, now: .now())
         let pipeline = context.pipeline.syncOperations
         do {
             // Order matters. The HTTP encoder goes first: the session handler may write a

@@ -13,6 +13,8 @@ public enum ServerFrame {
         case policyViolation = 1008
         case messageTooBig = 1009
         case internalError = 1011
+        /// Service Restart: upstream's close when its Redis subscriber is lost.
+        case serviceRestart = 1012
         case tryAgainLater = 1013
     }
 
@@ -34,6 +36,12 @@ public enum ServerFrame {
 
     public static func close(rawCode: UInt16, allocator: ByteBufferAllocator) -> ByteBuffer {
         frame(opcode: .connectionClose, payload: [UInt8(rawCode >> 8), UInt8(rawCode & 0xFF)], allocator: allocator)
+    }
+
+    /// A close frame with a reason (UTF-8, cut to the 123 bytes a control frame leaves).
+    public static func close(_ code: CloseCode, reason: String, allocator: ByteBufferAllocator) -> ByteBuffer {
+        let payload = [UInt8(code.rawValue >> 8), UInt8(code.rawValue & 0xFF)] + Array(reason.utf8.prefix(123))
+        return frame(opcode: .connectionClose, payload: payload, allocator: allocator)
     }
 
     public static func frame(opcode: WebSocketOpcode, payload: some Collection<UInt8>, allocator: ByteBufferAllocator) -> ByteBuffer {

@@ -20,6 +20,14 @@ public struct GatewayOptions: Sendable {
     public var jwtChannelIdKey: String
     public var allowedOrigins: [String]
     public var maxSocketBufferBytes: Int
+    /// Which protocol generations to serve (issue 13).
+    public var serviceProtocol: ServiceProtocol
+    public var previousJwtSecret: String
+    public var realtimeCookieName: String
+    /// The Pub/Sub channel: `<realtimeChannelPrefix>realtime`.
+    public var realtimeChannel: String
+    public var realtimeBufferMaxMessages: Int
+    public var realtimeBufferMaxBytes: Int
     var hub: ChannelHub.Settings
 
     public init(config: ServiceConfig, listenFD: Int32? = nil) {
@@ -38,6 +46,12 @@ public struct GatewayOptions: Sendable {
         jwtChannelIdKey = config.jwtChannelIdKey
         allowedOrigins = config.allowedOrigins
         maxSocketBufferBytes = config.maxSocketBufferBytes
+        serviceProtocol = config.serviceProtocol
+        previousJwtSecret = config.previousJwtSecret
+        realtimeCookieName = config.realtimeJwtCookieName
+        realtimeChannel = config.realtimeChannelPrefix + "realtime"
+        realtimeBufferMaxMessages = config.realtimeBufferMaxMessages
+        realtimeBufferMaxBytes = config.realtimeBufferMaxBytes
         hub = ChannelHub.Settings()
         hub.maxTotalConnections = config.maxTotalConnections
         hub.maxConnectionsPerChannel = config.maxConnectionsPerChannel

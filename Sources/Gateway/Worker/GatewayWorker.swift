@@ -18,13 +18,16 @@ public final class GatewayWorker: Sendable {
     private let hub: NIOLoopBound<ChannelHub>
     private let feed: FirehoseFeed
     private let replay: RedisReplaySource
+    /// The Pub/Sub subscriber, when the worker serves the realtime protocol.
+    private let subscriber: PubSubSubscriber?
     private let options: GatewayOptions
     private let logger: Logger
 
     private init(
         localPort: Int, group: MultiThreadedEventLoopGroup, listener: Listener, hub: NIOLoopBound<ChannelHub>,
-        feed: FirehoseFeed, replay: RedisReplaySource, options: GatewayOptions, logger: Logger
+        feed: FirehoseFeed, replay: RedisReplaySource, subscriber: PubSubSubscriber?, options: GatewayOptions, logger: Logger
     ) {
+        self.subscriber = subscriber
         self.localPort = localPort
         self.group = group
         self.listener = listener
@@ -58,10 +61,22 @@ public final class GatewayWorker: Sendable {
         replay.start()
         let hub = try await loop.submit {
             let hub = ChannelHub(eventLoop: loop, settings: options.hub, replaySource: replay, logger: logger, metrics: metrics)
+            if options.serviceProtocol.servesRealtime {
+                hub.realtime = RealtimeState(
+                    bufferMaxMessages: options.realtimeBufferMaxMessages, bufferMaxBytes: options.realtimeBufferMaxBytes,
+                    metrics: RealtimeMetrics(factory: metrics))
+            }
             hub.startTimers()
             return NIOLoopBound(hub, eventLoop: loop)
         }.get()
 
+        let realtimeGate: RealtimeGate? = options.serviceProtocol.servesRealtime
+            ? RealtimeGate(
+                origins: OriginPolicy(allowedOrigins: options.allowedOrigins),
+                verifier: RealtimeTokenVerifier(
+                    secret: options.jwtSecret, previousSecret: options.previousJwtSecret, allowedAlgorithms: options.jwtAlgorithms),
+                cookieName: options.realtimeCookieName, servesStreams: options.serviceProtocol.servesStreams)
+            : nil
         let handshakeTimeout = options.handshakeTimeout
         /// The pipeline of every accepted connection, however it was accepted.
         @Sendable func configure(_ channel: any Channel) -> EventLoopFuture<Void> {
@@ -71,7 +86,8 @@ public final class GatewayWorker: Sendable {
                 let decoder = ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes))
                 let handshake = HTTPHandshakeHandler(
                     authorizer: authorizer, hub: hub, handshakeTimeout: handshakeTimeout, logger: logger,
-                    encoder: encoder, decoder: decoder, makeSocketID: { UUID().uuidString.lowercased() })
+                    encoder: encoder, decoder: decoder, makeSocketID: { UUID().uuidString.lowercased() },
+                    realtimeGate: realtimeGate)
                 try channel.pipeline.syncOperations.addHandlers([ReadBackpressureHandler(), encoder, decoder, handshake])
                 hub.track(channel)
             }
@@ -118,10 +134,14 @@ public final class GatewayWorker: Sendable {
             endpoint: options.redis, streamPrefix: options.streamPrefix, count: options.readCount,
             blockMs: options.readBlockMs, warmCount: options.hub.historyMaxEvents, hub: hub, logger: logger)
         feed.start()
+        let subscriber = options.serviceProtocol.servesRealtime
+            ? RealtimeFeed.subscriber(endpoint: options.redis, channel: options.realtimeChannel, hub: hub, logger: logger)
+            : nil
+        subscriber?.start()
         logger.info("listening", metadata: ["host": "\(options.host)", "port": "\(port)"])
         return GatewayWorker(
             localPort: port, group: group, listener: listener, hub: hub, feed: feed, replay: replay,
-            options: options, logger: logger)
+            subscriber: subscriber, options: options, logger: logger)
     }
 
     /// Completes once the worker has resolved the firehose's position (Redis reached):
@@ -164,7 +184,7 @@ public final class GatewayWorker: Sendable {
     /// Stops everything at once.
     public func shutdown() async {
         let hub = self.hub
-        let threads: [any ThreadLifecycle] = [feed, replay]
+        let threads: [any ThreadLifecycle] = [feed, replay] + (subscriber.map { [$0] } ?? [])
         threads.forEach { $0.stop() }
         await listener.close()
         try? await hub.eventLoop.submit { hub.value.shutdown() }.get()
