@@ -20,8 +20,12 @@ let authorizer = HandshakeAuthorizer(
     cookieName: "async-token")
 
 final class NoReplay: ReplaySource {
-    func fetch(channelID: String, after lastID: StreamID, upTo position: StreamID, completion: @escaping @Sendable (Result<ReplayBatch, any Error>) -> Void) {
+    func fetch(
+        channelID: String, after lastID: StreamID, upTo position: StreamID,
+        completion: @escaping @Sendable (Result<ReplayBatch, any Error>) -> Void
+    ) -> ReplayTicket {
         completion(.success(ReplayBatch(events: [], possibleGap: false, upTo: position)))
+        return ReplayTicket()
     }
 }
 
