@@ -1,9 +1,9 @@
 /// Encodes commands the way every Redis client sends them: an array of bulk strings.
 ///
 /// Binary safe: arguments are length-prefixed, so `\r\n` or any byte may appear in them.
-enum RESPCommandEncoder {
+public enum RESPCommandEncoder {
     /// Appends `*<n>\r\n` then `$<len>\r\n<arg>\r\n` for each argument.
-    static func encode(_ arguments: [[UInt8]], into buffer: inout [UInt8]) {
+    public static func encode(_ arguments: [[UInt8]], into buffer: inout [UInt8]) {
         buffer.append(UInt8(ascii: "*"))
         appendDecimal(arguments.count, to: &buffer)
         appendCRLF(to: &buffer)
@@ -16,7 +16,7 @@ enum RESPCommandEncoder {
         }
     }
 
-    static func encode(_ arguments: [[UInt8]]) -> [UInt8] {
+    public static func encode(_ arguments: [[UInt8]]) -> [UInt8] {
         var buffer: [UInt8] = []
         buffer.reserveCapacity(16 + arguments.reduce(0) { $0 + $1.count + 16 })
         encode(arguments, into: &buffer)

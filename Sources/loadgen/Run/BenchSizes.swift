@@ -8,6 +8,9 @@ struct BenchSizes: Codable, Sendable {
     var firehoseSockets: Int
     var firehoseEvents: Int
     var firehosePipeline: Int
+    /// The upstream-comparable firehose: this many channels, one socket each.
+    var upstreamChannels: Int
+    var upstreamEvents: Int
     var broadcastSockets: Int
     var broadcastEvents: Int
     var latencyConnections: Int
@@ -22,6 +25,7 @@ struct BenchSizes: Codable, Sendable {
     static let full = BenchSizes(
         clientProcesses: 2, idleConnections: 30_000,
         firehoseChannels: 10_000, firehoseSockets: 15_000, firehoseEvents: 200_000, firehosePipeline: 500,
+        upstreamChannels: 1_000, upstreamEvents: 200_000,
         broadcastSockets: 10_000, broadcastEvents: 100,
         latencyConnections: 10_000, latencyEvents: 10_000, latencyRate: 1_000,
         stormClients: 10_000, stormChannels: 2_000, stormBehind: 5,
@@ -30,6 +34,7 @@ struct BenchSizes: Codable, Sendable {
     static let smoke = BenchSizes(
         clientProcesses: 2, idleConnections: 400,
         firehoseChannels: 100, firehoseSockets: 150, firehoseEvents: 2_000, firehosePipeline: 100,
+        upstreamChannels: 50, upstreamEvents: 2_000,
         broadcastSockets: 200, broadcastEvents: 20,
         latencyConnections: 200, latencyEvents: 400, latencyRate: 400,
         stormClients: 200, stormChannels: 40, stormBehind: 5,

@@ -2,6 +2,7 @@
 struct Rows {
     var idle: [Scenarios.Idle?] = [nil, nil]
     var firehose: Scenarios.Firehose?
+    var upstreamFirehose: Scenarios.Firehose?
     var broadcast: [Scenarios.Broadcast?] = [nil, nil]
     var latency: [Scenarios.Latency?] = [nil, nil]
     var storm: Scenarios.Storm?
@@ -20,7 +21,14 @@ struct Rows {
                    note: "utime+stime of the server's processes ÷ handshakes: robust to a shared machine"),
             Figure(scenario: 3, name: "firehose events/s, \(sizes.firehoseChannels) channels, \(sizes.firehoseSockets) sockets",
                    unit: "/s", ours: firehose?.eventsPerSecond, ceiling: nil, target: "≥ 100,000/s", higherIsBetter: true,
-                   note: firehose.map { ($0.lossless ? "zero loss" : "LOSS") + String(format: "; Redis took the XADDs at %.0f/s", $0.publishPerSecond) } ?? ""),
+                   note: firehose.map(Self.firehoseNote) ?? ""),
+            Figure(scenario: 3, name: "server CPU per firehose event", unit: "µs", ours: firehose?.cpuMicrosPerEvent, ceiling: nil,
+                   target: "≤ 12 µs", higherIsBetter: false, note: "utime+stime of all service processes ÷ events"),
+            Figure(scenario: 3, name: "firehose events/s, upstream's shape: \(sizes.upstreamChannels) channels, 1 socket each",
+                   unit: "/s", ours: upstreamFirehose?.eventsPerSecond, ceiling: nil, target: "≥ 100,000/s", higherIsBetter: true,
+                   note: upstreamFirehose.map(Self.firehoseNote).map { $0 + " (redis-cli --pipe)" } ?? ""),
+            Figure(scenario: 3, name: "server CPU per firehose event, upstream's shape", unit: "µs", ours: upstreamFirehose?.cpuMicrosPerEvent,
+                   ceiling: nil, target: "≤ 12 µs", higherIsBetter: false, note: "upstream's Node server: 31–36 µs (measured outside this repository)"),
             Figure(scenario: 4, name: "broadcast deliveries/s (\(sizes.broadcastSockets) sockets)", unit: "/s",
                    ours: broadcast[0]?.deliveriesPerSecond, ceiling: broadcast[1]?.deliveriesPerSecond,
                    target: "≥ 1,000,000/s", higherIsBetter: true),
@@ -38,5 +46,9 @@ struct Rows {
             Figure(scenario: 7, name: "balance: sockets per worker, max/min", unit: "", ours: idle[0]?.balance, ceiling: nil,
                    target: "≤ 1.1", higherIsBetter: false, note: idle[0].map { "\($0.perWorker)" } ?? ""),
         ]
+    }
+
+    private static func firehoseNote(_ result: Scenarios.Firehose) -> String {
+        (result.lossless ? "zero loss" : "LOSS") + String(format: "; Redis took the XADDs at %.0f/s", result.publishPerSecond)
     }
 }

@@ -16,7 +16,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Scratch directory for logs and sockets.") var tmp = "bench/tmp"
     @Option(help: "A note about the machine's other load, written next to the figures.") var note = ""
     @Flag(help: "Skip the ceiling server.") var skipCeiling = false
-    @Option(help: "Only these scenarios (comma list of idle, firehose, broadcast, latency, storm), e.g. to profile one.")
+    @Option(help: "Only these scenarios (comma list of idle, firehose, firehose-upstream, broadcast, latency, storm), e.g. to profile one.")
     var only: String?
 
     private func wanted(_ name: String) -> Bool {
@@ -40,7 +40,7 @@ struct RunCommand: ParsableCommand {
         let redis = try RedisServer()
         defer { redis.stop() }
         Cleanup.add { redis.kill() }
-        let scenarios = Scenarios(executable: executable, sizes: sizes, directory: directory, redis: redis.endpoint)
+        let scenarios = Scenarios(executable: executable, sizes: sizes, directory: directory, redis: redis.endpoint, redisPort: redis.port)
         var rows = Rows()
         let record = Recorder()
 
@@ -53,7 +53,14 @@ struct RunCommand: ParsableCommand {
             rows.idle[0] = record.measure("1/2/7 idle (ours)", key: "idle.ours", restarts: ours.restarts) { try scenarios.idle(ours) }
         }
         if wanted("firehose") {
-            rows.firehose = record.measure("3 firehose (ours)", key: "firehose.ours", restarts: ours.restarts) { try scenarios.firehose(ours) }
+            rows.firehose = record.measure("3 firehose (ours)", key: "firehose.ours", restarts: ours.restarts) {
+                try scenarios.firehose(ours, shape: scenarios.firehoseShape)
+            }
+        }
+        if wanted("firehose-upstream") {
+            rows.upstreamFirehose = record.measure("3 firehose, upstream's shape (ours)", key: "firehoseUpstream.ours", restarts: ours.restarts) {
+                try scenarios.firehose(ours, shape: scenarios.upstreamFirehoseShape)
+            }
         }
         if wanted("broadcast") {
             rows.broadcast[0] = record.measure("4 broadcast (ours)", key: "broadcast.ours", restarts: ours.restarts) { try scenarios.broadcast(ours) }

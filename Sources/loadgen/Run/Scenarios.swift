@@ -10,6 +10,8 @@ struct Scenarios {
     let sizes: BenchSizes
     let directory: String
     let redis: RedisEndpoint
+    /// The port of that Redis on 127.0.0.1 (for `redis-cli`).
+    let redisPort: Int
 
     private func fleet(_ server: BenchServer, label: String, connections: Int, channels: Int, expect: Int = 0,
                        lastID: String? = nil, inFlight: Int = 256) throws -> ClientFleet {
@@ -80,22 +82,68 @@ struct Scenarios {
     struct Firehose {
         var eventsPerSecond: Double
         var publishPerSecond: Double
+        /// Server CPU (utime+stime of every service process) per event, in µs: what the
+        /// whole host pays for one firehose event, robust to a shared machine.
+        var cpuMicrosPerEvent: Double
         var lossless: Bool
         var details: [String: Double]
     }
 
-    func firehose(_ server: OurServer) throws -> Firehose {
-        let perChannel = sizes.firehoseEvents / sizes.firehoseChannels
-        let events = perChannel * sizes.firehoseChannels
-        let clients = try fleet(server, label: "firehose", connections: sizes.firehoseSockets, channels: sizes.firehoseChannels, expect: perChannel)
+    /// One shape of the firehose scenario: how many sockets over how many channels, how
+    /// many events, and how they are published.
+    struct FirehoseShape {
+        enum Publishing {
+            /// `Publisher` pipelining this many events per round trip.
+            case pipelined(Int)
+            /// `redis-cli --pipe` on a file written beforehand (upstream's measurement).
+            case redisCLIPipe
+        }
+
+        var label: String
+        var channels: Int
+        var sockets: Int
+        var events: Int
+        var publishing: Publishing
+    }
+
+    /// The suite's own shape: sockets over many channels, published by `Publisher`.
+    var firehoseShape: FirehoseShape {
+        FirehoseShape(label: "firehose", channels: sizes.firehoseChannels, sockets: sizes.firehoseSockets,
+                      events: sizes.firehoseEvents, publishing: .pipelined(sizes.firehosePipeline))
+    }
+
+    /// The shape upstream's Node server was measured with: one socket per channel,
+    /// Superset-shaped events written with `redis-cli --pipe`.
+    var upstreamFirehoseShape: FirehoseShape {
+        FirehoseShape(label: "firehose-upstream", channels: sizes.upstreamChannels, sockets: sizes.upstreamChannels,
+                      events: sizes.upstreamEvents, publishing: .redisCLIPipe)
+    }
+
+    func firehose(_ server: OurServer, shape: FirehoseShape) throws -> Firehose {
+        let perChannel = shape.events / shape.channels
+        let events = perChannel * shape.channels
+        let plan = Publisher.Plan(count: events, channels: shape.channels, pipeline: 1)
+        let pipeFile = "\(directory)/\(shape.label).resp"
+        if case .redisCLIPipe = shape.publishing { try PipeFile.write(plan, to: pipeFile) }
+        defer { try? FileManager.default.removeItem(atPath: pipeFile) }
+        let clients = try fleet(server, label: shape.label, connections: shape.sockets, channels: shape.channels, expect: perChannel)
         defer { clients.finish() }
         try clients.waitConnected(timeout: sizes.waitTimeout)
-        try expectUpgraded(clients, sizes.firehoseSockets, server: server, label: "firehose")
-        guard server.waitForSockets(sizes.firehoseSockets, timeout: sizes.waitTimeout) != nil else { throw failure("firehose: the server never counted all sockets") }
-        let publisher = try Publisher(endpoint: redis)
-        defer { publisher.close() }
+        try expectUpgraded(clients, shape.sockets, server: server, label: shape.label)
+        guard server.waitForSockets(shape.sockets, timeout: sizes.waitTimeout) != nil else { throw failure("\(shape.label): the server never counted all sockets") }
         let usageBefore = ProcessUsage.of(server.pids)
-        let published = try publisher.run(.init(count: events, channels: sizes.firehoseChannels, pipeline: sizes.firehosePipeline))
+        let published: (startNs: UInt64, endNs: UInt64)
+        switch shape.publishing {
+        case .pipelined(let pipeline):
+            let publisher = try Publisher(endpoint: redis)
+            defer { publisher.close() }
+            var pipelined = plan
+            pipelined.pipeline = pipeline
+            let report = try publisher.run(pipelined)
+            published = (report.startNs, report.endNs)
+        case .redisCLIPipe:
+            published = try PipeFile.pipe(pipeFile, port: redisPort)
+        }
         let completed = (try? clients.waitComplete(timeout: sizes.waitTimeout)) != nil
         let usage = ProcessUsage.of(server.pids) - usageBefore
         let report = try clients.report()
@@ -103,9 +151,11 @@ struct Scenarios {
         return Firehose(
             eventsPerSecond: Double(events) / seconds(published.startNs, report.lastMessageNs),
             publishPerSecond: Double(events) / seconds(published.startNs, published.endNs),
+            cpuMicrosPerEvent: usage.cpuSeconds * 1e6 / Double(events),
             lossless: lossless,
             details: [
-                "events": Double(events), "sockets": Double(sizes.firehoseSockets), "messages": Double(report.messages),
+                "events": Double(events), "channels": Double(shape.channels), "sockets": Double(shape.sockets),
+                "messages": Double(report.messages),
                 "missing": Double(report.missing), "excess": Double(report.excess), "dropped": Double(report.dropped),
                 "publishSeconds": seconds(published.startNs, published.endNs),
                 "deliverySeconds": seconds(published.startNs, report.lastMessageNs),
