@@ -185,10 +185,11 @@ import Testing
         done.futureResult.whenSuccess { finished = true }
         hub.dispatch(batch, done: done)
         #expect(!finished, "the rest of the batch is scheduled, not run inline")
-        #expect(try writtenTexts(channel).count == 10)
+        #expect(hub.position == id(10), "the first turn dispatched 10 events")
+        #expect(try writtenTexts(channel).isEmpty, "under the flush threshold, they wait for the batch's end")
         loop.run()
         #expect(finished)
-        #expect(try writtenTexts(channel).count == 25)
+        #expect(try writtenTexts(channel).count == 35)
     }
 
     /// `eventYieldBatchSize` counts events; a broadcast to a large channel is cut into
@@ -204,11 +205,47 @@ import Testing
         hub.dispatch((1...5).map { event(id(UInt64($0)), channel: "a") }, done: done) { turns.withLockedValue { $0 += 1 } }
         #expect(!finished)
         #expect(turns.withLockedValue { $0 } == 1)
-        #expect(try tabs.map { try writtenTexts($0).count } == Array(repeating: 2, count: 30), "60 writes passed the budget of 50: the turn ended after the 2nd event")
+        #expect(hub.position == id(2), "60 writes passed the budget of 50: the turn ended after the 2nd event")
         loop.run()
         #expect(finished)
         #expect(turns.withLockedValue { $0 } == 3, "events 1-2, 3-4, 5")
-        #expect(try tabs.map { try writtenTexts($0).count } == Array(repeating: 3, count: 30))
+        #expect(try tabs.map { try writtenTexts($0).count } == Array(repeating: 5, count: 30))
+    }
+
+    /// A batch that takes many turns flushes each socket once, at its end: flushing
+    /// every socket every turn made one `writev` per socket per two events of a broadcast.
+    @Test func aFanOutOverManyTurnsFlushesEachSocketOncePerBatch() throws {
+        let hub = makeHub { $0.writeYieldBudget = 50 }
+        hub.start(position: id(0), warm: [])
+        let counters = try (0..<30).map { n in
+            let (_, channel) = try socket(hub, channel: "a", id: "tab-\(n)")
+            let counter = FlushCounter()
+            try channel.pipeline.syncOperations.addHandler(counter, position: .first)
+            return (channel, counter)
+        }
+        hub.dispatch((1...5).map { event(id(UInt64($0)), channel: "a") }, done: nil)
+        loop.run()
+        #expect(counters.map { $0.1.flushes } == Array(repeating: 1, count: 30))
+        #expect(try counters.map { try writtenTexts($0.0).count } == Array(repeating: 5, count: 30))
+    }
+
+    /// Mid-batch, a socket flushes once its unflushed bytes pass the threshold (a quarter
+    /// of `maxSocketBufferBytes`, at most 16 KiB); one with less waits for the batch's end.
+    @Test func aSocketPastTheFlushThresholdIsFlushedMidBatch() throws {
+        let hub = makeHub {
+            $0.eventYieldBatchSize = 10
+            $0.maxSocketBufferBytes = 400  // threshold: 100 bytes, about 2 frames here
+        }
+        hub.start(position: id(0), warm: [])
+        let (_, busy) = try socket(hub, channel: "a", id: "busy")
+        let (_, quiet) = try socket(hub, channel: "b", id: "quiet")
+        let batch = (1...20).map { event(id(UInt64($0)), channel: $0 == 3 ? "b" : "a") }
+        hub.dispatch(batch, done: nil)
+        #expect(try writtenTexts(busy).count == 9, "9 frames of the first turn passed 100 bytes")
+        #expect(try writtenTexts(quiet).isEmpty, "1 frame waits for the batch's end")
+        loop.run()
+        #expect(try writtenTexts(busy).count == 10)
+        #expect(try writtenTexts(quiet).count == 1)
     }
 
     @Test func goAwayClosesEverySocketWith1001() throws {
@@ -271,5 +308,16 @@ struct TestError: Error {}
         #expect(history.events(for: "c", after: id(7, 1)).map(\.id) == [id(7, 2), id(7, 3)])
         #expect(history.events(for: "c", after: id(8)).isEmpty)
         #expect(history.events(for: "none", after: .zero).isEmpty)
+    }
+}
+
+/// Counts the flushes that reach it (add it first in the pipeline).
+final class FlushCounter: ChannelOutboundHandler {
+    typealias OutboundIn = NIOAny
+    private(set) var flushes = 0
+
+    func flush(context: ChannelHandlerContext) {
+        flushes += 1
+        context.flush()
     }
 }

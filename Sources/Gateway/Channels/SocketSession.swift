@@ -13,6 +13,8 @@ final class SocketSession {
     /// Its replay (or live) state; changed only through the cursor's transitions.
     var cursor = ReplayCursor(lastID: nil)
     var needsFlush = false
+    /// Bytes written since the last flush.
+    private(set) var unflushedBytes = 0
     /// The fetch from Redis under way for its replay, if any: cancelled when it closes.
     var replayTicket: ReplayTicket?
     /// Set for a Superset 7 realtime socket (nil: a streams socket).
@@ -46,12 +48,14 @@ final class SocketSession {
     /// Writes an event the cursor has already moved past.
     func write(_ event: DeliverableEvent) {
         channel.write(event.frame, promise: nil)
+        unflushedBytes += event.frame.readableBytes
         needsFlush = true
     }
 
     func flushIfNeeded() {
         guard needsFlush else { return }
         needsFlush = false
+        unflushedBytes = 0
         channel.flush()
     }
 }
