@@ -25,6 +25,23 @@ import Testing
         try? channel.writeInbound(ByteBuffer(bytes: bytes))
     }
 
+    /// Events are written from the session handler's context: they pass only the
+    /// handlers before it, not the whole pipeline from its tail (a handler added after
+    /// it sees none of them), and reach the socket as before.
+    @Test func eventsAreWrittenFromTheSessionHandlerNotThePipelineTail() throws {
+        let (channel, hub, session) = try makeChannel()
+        let afterSession = WriteCounter()
+        try channel.pipeline.syncOperations.addHandler(afterSession, position: .last)
+        hub.start(position: id(1), warm: [])
+        hub.dispatch([event(id(2), channel: "c"), event(id(3), channel: "c")], done: nil)
+        #expect(try writtenTexts(channel).count == 2)
+        #expect(afterSession.writes == 0)
+        #expect(session.outbound != nil)
+        try channel.close().wait()
+        loop.run()
+        #expect(session.outbound == nil, "a closed socket's context is not kept (no retain cycle)")
+    }
+
     @Test func smallDataFramesAreIgnored() throws {
         let (channel, hub, _) = try makeChannel()
         write(channel, clientFrame(opcode: 0x1, payload: Array("hello".utf8)))
@@ -206,5 +223,16 @@ private final class HeldWrites: ChannelOutboundHandler {
         let pending = promises
         promises = []
         pending.forEach { $0.succeed() }
+    }
+}
+
+/// Counts the writes that reach it.
+final class WriteCounter: ChannelOutboundHandler {
+    typealias OutboundIn = NIOAny
+    private(set) var writes = 0
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        writes += 1
+        context.write(data, promise: promise)
     }
 }

@@ -13,6 +13,10 @@ final class SocketSession {
     /// Its replay (or live) state; changed only through the cursor's transitions.
     var cursor = ReplayCursor(lastID: nil)
     var needsFlush = false
+    /// The context of the socket's `WebSocketSessionHandler` while it is in the pipeline:
+    /// events are written from there, so they pass only the handlers before it (the
+    /// frames are bytes already) instead of the whole pipeline from its tail.
+    var outbound: ChannelHandlerContext?
     /// Bytes written since the last flush.
     private(set) var unflushedBytes = 0
     /// The fetch from Redis under way for its replay, if any: cancelled when it closes.
@@ -47,7 +51,11 @@ final class SocketSession {
 
     /// Writes an event the cursor has already moved past.
     func write(_ event: DeliverableEvent) {
-        channel.write(event.frame, promise: nil)
+        if let outbound {
+            outbound.write(NIOAny(event.frame), promise: nil)
+        } else {
+            channel.write(event.frame, promise: nil)
+        }
         unflushedBytes += event.frame.readableBytes
         needsFlush = true
     }
@@ -56,6 +64,6 @@ final class SocketSession {
         guard needsFlush else { return }
         needsFlush = false
         unflushedBytes = 0
-        channel.flush()
+        if let outbound { outbound.flush() } else { channel.flush() }
     }
 }

@@ -34,6 +34,7 @@ final class WebSocketSessionHandler: ChannelInboundHandler {
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
+        session.outbound = context
         switch hub.open(session, lastID: lastID) {
         case .opened:
             break
@@ -41,6 +42,10 @@ final class WebSocketSessionHandler: ChannelInboundHandler {
             logger.warning("connection cap reached; closing with 1013", metadata: ["channel": "\(session.channelID.prefix(64))"])
             closeNow(context: context, code: .tryAgainLater)
         }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        session.outbound = nil
     }
 
     func channelInactive(context: ChannelHandlerContext) {
