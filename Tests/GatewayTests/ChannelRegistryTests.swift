@@ -45,3 +45,19 @@ import Testing
         #expect(registry.sockets(in: "a").map(\.id) == ["a0"])
     }
 }
+
+@Suite struct SocketIDsTests {
+    @Test func idsAreDistinctWithinAWorkerAndCarryItsPrefix() {
+        let ids = SocketIDs(prefix: "abc")
+        let made = (0..<1_000).map { _ in ids.next() }
+        #expect(Set(made).count == 1_000)
+        #expect(made.first == "abc-1" && made.last == "abc-3e8")
+    }
+
+    @Test func twoWorkersDrawDifferentPrefixes() {
+        let a = SocketIDs().next()
+        let b = SocketIDs().next()
+        #expect(a != b)
+        #expect(a.utf8.count <= 125, "an id is a ping payload")
+    }
+}

@@ -78,6 +78,7 @@ public final class GatewayWorker: Sendable {
                 cookieName: options.realtimeCookieName, servesStreams: options.serviceProtocol.servesStreams)
             : nil
         let handshakeTimeout = options.handshakeTimeout
+        let socketIDs = SocketIDs()
         /// The pipeline of every accepted connection, however it was accepted.
         @Sendable func configure(_ channel: any Channel) -> EventLoopFuture<Void> {
             channel.eventLoop.makeCompletedFuture {
@@ -86,7 +87,7 @@ public final class GatewayWorker: Sendable {
                 let decoder = ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes))
                 let handshake = HTTPHandshakeHandler(
                     authorizer: authorizer, hub: hub, handshakeTimeout: handshakeTimeout, logger: logger,
-                    encoder: encoder, decoder: decoder, makeSocketID: { UUID().uuidString.lowercased() },
+                    encoder: encoder, decoder: decoder, makeSocketID: socketIDs.next,
                     realtimeGate: realtimeGate)
                 try channel.pipeline.syncOperations.addHandlers([ReadBackpressureHandler(), encoder, decoder, handshake])
                 hub.track(channel)
