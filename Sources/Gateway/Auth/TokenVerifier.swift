@@ -29,13 +29,14 @@ public enum TokenRejection: Error, Equatable, Sendable, CustomStringConvertible 
 /// the header's `alg` in the `jwtAlgorithms` allowlist, `exp` and `nbf` when present
 /// (as `jsonwebtoken` does, with no clock tolerance), and the channel claim.
 ///
-/// Parsing is jwt-kit's (`DefaultJWTParser`); signatures are checked by a
+/// Parsing is jwt-kit's (`DefaultJWTParser`, with `ClaimsJSONDecoder`'s fast path for
+/// Superset's flat JSON); signatures are checked by a
 /// `JWTAlgorithm` per allowed name. Verification is synchronous, so a handshake runs
 /// entirely on the event loop.
 public struct TokenVerifier: Sendable {
     private let algorithms: [String: any JWTAlgorithm]
     private let channelClaim: String
-    private let parser = DefaultJWTParser()
+    private let parser = DefaultJWTParser(jsonDecoder: ClaimsJSONDecoder())
 
     /// - Parameters:
     ///   - secret: the shared HMAC secret.
@@ -104,6 +105,12 @@ struct SupersetClaims: JWTPayload {
     var exp: Double?
     var nbf: Double?
     var strings: [String: String]
+
+    init(exp: Double?, nbf: Double?, strings: [String: String]) {
+        self.exp = exp
+        self.nbf = nbf
+        self.strings = strings
+    }
 
     private struct Key: CodingKey {
         var stringValue: String
