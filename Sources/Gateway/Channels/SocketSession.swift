@@ -12,13 +12,14 @@ final class SocketSession {
     var lastSeen: NIODeadline
     /// Its replay (or live) state; changed only through the cursor's transitions.
     var cursor = ReplayCursor(lastID: nil)
-    var needsFlush = false
     /// The context of the socket's `WebSocketSessionHandler` while it is in the pipeline:
     /// events are written from there, so they pass only the handlers before it (the
     /// frames are bytes already) instead of the whole pipeline from its tail.
     var outbound: ChannelHandlerContext?
-    /// Bytes written since the last flush.
+    /// Bytes written since the last flush (a frame is never empty: its header alone is
+    /// 2 bytes, so this is 0 exactly when nothing waits for a flush).
     private(set) var unflushedBytes = 0
+    var needsFlush: Bool { unflushedBytes > 0 }
     /// The fetch from Redis under way for its replay, if any: cancelled when it closes.
     var replayTicket: ReplayTicket?
     /// Set for a Superset 7 realtime socket (nil: a streams socket).
@@ -57,12 +58,10 @@ final class SocketSession {
             channel.write(event.frame, promise: nil)
         }
         unflushedBytes += event.frame.readableBytes
-        needsFlush = true
     }
 
     func flushIfNeeded() {
         guard needsFlush else { return }
-        needsFlush = false
         unflushedBytes = 0
         if let outbound { outbound.flush() } else { channel.flush() }
     }
