@@ -64,17 +64,12 @@ extension RedisConnection {
     /// to back: the info says what had been removed from the stream when the read began
     /// (see `FirehoseReader`'s trim check). The info is nil when the stream does not exist.
     public func infoAndRead(stream: String, after: StreamID, count: Int, blockMs: Int) throws(RedisError) -> (StreamInfo?, StreamBatch) {
-        let replies = try pipeline(
-            [StreamCommand.xinfoStream(stream), StreamCommand.xread(stream: stream, after: after, count: count, blockMs: blockMs)],
-            timeoutMs: blockMs + responseTimeoutMs)
-        var info: StreamInfo?
-        switch replies[0] {
-        case .error(let message) where message.contains("no such key"): info = nil
+        let (check, batch) = try read(stream: stream, after: after, count: count, blockMs: blockMs, checkedBy: StreamCommand.xinfoStream(stream))
+        switch check {
+        case .error(let message) where message.contains("no such key"): return (nil, batch)
         case .error(let message): throw .server(message)
-        case let reply: info = try StreamInfo(reply: reply)
+        case let reply: return (try StreamInfo(reply: reply), batch)
         }
-        if case .error(let message) = replies[1] { throw .server(message) }
-        return (info, reported(try StreamReplyParser.read(replies[1], stream: stream), stream: stream))
     }
 
     /// `XRANGE stream after after` then `XREAD … BLOCK`, sent in one write: whether the
@@ -84,18 +79,25 @@ extension RedisConnection {
     /// reply carries the stream's first and last entries whatever their size, it costs
     /// one entry the reader has already read.
     public func probeAndRead(stream: String, after: StreamID, count: Int, blockMs: Int) throws(RedisError) -> (held: Bool, StreamBatch) {
-        let replies = try pipeline(
-            [StreamCommand.xrange(stream: stream, from: after, to: after, count: 1),
-             StreamCommand.xread(stream: stream, after: after, count: count, blockMs: blockMs)],
-            timeoutMs: blockMs + responseTimeoutMs)
-        var held = false
-        switch replies[0] {
+        let (check, batch) = try read(
+            stream: stream, after: after, count: count, blockMs: blockMs, checkedBy: StreamCommand.xrange(stream: stream, from: after, to: after, count: 1))
+        switch check {
         case .error(let message): throw .server(message)
-        case .array(let entries): held = !entries.isEmpty
-        default: held = false
+        case .array(let entries): return (!entries.isEmpty, batch)
+        default: return (false, batch)
         }
+    }
+
+    /// `check` then `XREAD … BLOCK`, in one write so that Redis runs them back to back:
+    /// the check's raw reply, and the read's batch (a read error throws).
+    private func read(
+        stream: String, after: StreamID, count: Int, blockMs: Int, checkedBy check: [[UInt8]]
+    ) throws(RedisError) -> (RedisReply, StreamBatch) {
+        let replies = try pipeline(
+            [check, StreamCommand.xread(stream: stream, after: after, count: count, blockMs: blockMs)],
+            timeoutMs: blockMs + responseTimeoutMs)
         if case .error(let message) = replies[1] { throw .server(message) }
-        return (held, reported(try StreamReplyParser.read(replies[1], stream: stream), stream: stream))
+        return (replies[0], reported(try StreamReplyParser.read(replies[1], stream: stream), stream: stream))
     }
 
     /// `XADD stream [MAXLEN ~ n] <id or *> fields…`; returns the new entry's id.
