@@ -1,5 +1,4 @@
 import Foundation
-import Events
 import RedisStreams
 import TestSupport
 
@@ -8,9 +7,9 @@ import TestSupport
 /// publisher costs the same whichever server is measured (upstream's Node server was
 /// measured with exactly this input, outside this repository).
 ///
-/// The events are `Publisher`'s (same streams, MAXLEN, channel order and `BenchEvent`
-/// shape); their publish time is when the file was written, so latency is not measured
-/// this way, only throughput and CPU.
+/// The commands are `Publisher.commands(forEvent:of:publishedAtNs:)` (same streams,
+/// MAXLEN, channel order and `BenchEvent` shape). Their publish time is when the file was
+/// written, so latency is not measured this way, only throughput and CPU.
 enum PipeFile {
     /// Writes `plan.count` events' commands to `path`; returns the bytes written.
     @discardableResult
@@ -19,10 +18,9 @@ enum PipeFile {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(plan.count * 600)
         for i in 0..<plan.count {
-            let channel = plan.channelPrefix + String((plan.firstChannel + i) % max(1, plan.channels))
-            let data = StreamField(name: "data", value: BenchEvent.json(channel: channel, publishedAtNs: now, sequence: UInt64(i)))
-            bytes += RESPCommandEncoder.encode(StreamCommand.xadd(stream: plan.streamPrefix + channel, id: nil, fields: [data], maxlenApprox: 1_000))
-            bytes += RESPCommandEncoder.encode(StreamCommand.xadd(stream: plan.streamPrefix + "full", id: nil, fields: [data], maxlenApprox: 1_000_000))
+            for command in Publisher.commands(forEvent: i, of: plan, publishedAtNs: now) {
+                RESPCommandEncoder.encode(command, into: &bytes)
+            }
         }
         guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
             throw ChildProcess.Failure("could not write \(path)")

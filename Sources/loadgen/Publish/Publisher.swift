@@ -44,6 +44,16 @@ struct Publisher {
         try connection.xrevrange(stream: streamPrefix + "full", count: 1).first.map { "\($0.id)" } ?? "0-0"
     }
 
+    /// Event `i`'s two `XADD`s, as Superset sends them: to its channel stream, then to the firehose.
+    static func commands(forEvent i: Int, of plan: Plan, publishedAtNs: UInt64) -> [[[UInt8]]] {
+        let channel = plan.channelPrefix + String((plan.firstChannel + i) % max(1, plan.channels))
+        let data = [StreamField(name: "data", value: BenchEvent.json(channel: channel, publishedAtNs: publishedAtNs, sequence: UInt64(i)))]
+        return [
+            StreamCommand.xadd(stream: plan.streamPrefix + channel, id: nil, fields: data, maxlenApprox: 1_000),
+            StreamCommand.xadd(stream: plan.streamPrefix + "full", id: nil, fields: data, maxlenApprox: 1_000_000),
+        ]
+    }
+
     func run(_ plan: Plan) throws -> Report {
         var report = Report()
         let batch = max(1, plan.pipeline)
@@ -61,11 +71,7 @@ struct Publisher {
             commands.reserveCapacity(2 * n)
             let now = BenchClock.nowNs()
             for k in 0..<n {
-                let i = sequence + k
-                let channel = plan.channelPrefix + String((plan.firstChannel + i) % max(1, plan.channels))
-                let data = BenchEvent.json(channel: channel, publishedAtNs: now, sequence: UInt64(i))
-                commands.append(StreamCommand.xadd(stream: plan.streamPrefix + channel, id: nil, fields: [StreamField(name: "data", value: data)], maxlenApprox: 1_000))
-                commands.append(StreamCommand.xadd(stream: plan.streamPrefix + "full", id: nil, fields: [StreamField(name: "data", value: data)], maxlenApprox: 1_000_000))
+                commands += Self.commands(forEvent: sequence + k, of: plan, publishedAtNs: now)
             }
             let replies: [RedisReply]
             if n == 1 {
