@@ -103,27 +103,20 @@ public final class RedisReplaySource: ReplaySource, ThreadLifecycle, @unchecked 
     /// Waits for a step; fails cancelled requests on the way. Nil once stopping.
     private func next() -> ReplayScheduler.Work? {
         condition.lock()
+        defer { condition.unlock() }
         while !threads.isStopping {
             let (work, cancelled) = scheduler.next()
             if !cancelled.isEmpty {
-                // No step comes with them (the scheduler's contract): fail them, ask again.
+                // Failed outside the lock: their completions hop to the workers' loops.
                 condition.unlock()
                 counters.cancelled(cancelled.count)
                 for request in cancelled { request.fail(ReplayCancelled.socketClosed) }
                 condition.lock()
-                if let work {
-                    condition.unlock()
-                    return work
-                }
-                continue
             }
-            if let work {
-                condition.unlock()
-                return work
-            }
-            condition.wait()
+            if let work { return work }
+            // Nothing to do: wait, unless cancelled requests were just failed (ask again).
+            if cancelled.isEmpty { condition.wait() }
         }
-        condition.unlock()
         return nil
     }
 
