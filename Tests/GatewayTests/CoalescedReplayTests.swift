@@ -167,9 +167,7 @@ import TestSupport
         let lastID = published[published.count - 500].id
         let expected = published.filter { $0.channel == "victim" && $0.id > lastID }.map(\.id)
         let pagesBefore = replays.statistics.firehosePages
-        let victim = try await withCheckedThrowingContinuation { continuation in
-            replays.fetch(channelID: "victim", after: lastID, upTo: position) { continuation.resume(with: $0) }
-        }
+        let victim = try await replays.replay("victim", after: lastID, upTo: position)
         #expect(victim.events.map(\.id) == expected)
         #expect(oldDone.withLockedValue { $0 } < old.count, "the victim's few pages interleaved with the old scans'")
         // Its 10 pages took turns with the 10 old scans': about 11 × 11 pages in all. Queued
@@ -193,16 +191,12 @@ import TestSupport
         let replays = self.source(producerSkewMs: 0)
         replays.start()
         // last_id=1-0 (a fresh tab): the channel's first event is at the firehose's end.
-        let batch = try await withCheckedThrowingContinuation { continuation in
-            replays.fetch(channelID: "quiet", after: StreamID(milliseconds: 1, sequence: 0), upTo: position) { continuation.resume(with: $0) }
-        }
+        let batch = try await replays.replay("quiet", after: StreamID(milliseconds: 1, sequence: 0), upTo: position)
         #expect(batch.events.map(\.id) == quiet.map(\.id))
         #expect(replays.statistics.firehosePages == 1, "the scan started at the channel's first event, not at last_id")
         // Nothing of the channel after last_id in its stream: no scan at all.
         #expect(silent.last!.id.milliseconds < busy.last!.id.milliseconds)
-        let none = try await withCheckedThrowingContinuation { continuation in
-            replays.fetch(channelID: "silent", after: busy.last!.id, upTo: position) { continuation.resume(with: $0) }
-        }
+        let none = try await replays.replay("silent", after: busy.last!.id, upTo: position)
         #expect(none.events.isEmpty)
         #expect(replays.statistics.firehosePages == 1, "no page read for a channel with nothing new")
         replays.stop()

@@ -21,9 +21,7 @@ import TestSupport
     }
 
     func replay(_ channel: String, after lastID: StreamID, upTo position: StreamID) async throws -> ReplayBatch {
-        try await withCheckedThrowingContinuation { continuation in
-            source.fetch(channelID: channel, after: lastID, upTo: position) { continuation.resume(with: $0) }
-        }
+        try await source.replay(channel, after: lastID, upTo: position)
     }
 
     @Test func exactlyTheChannelsEventsAfterLastIDUpToThePosition() async throws {

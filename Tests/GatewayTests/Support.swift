@@ -75,3 +75,12 @@ extension ChannelHub {
         metricsBackend.counter(name)
     }
 }
+
+extension ReplaySource {
+    /// `fetch` awaited: the batch, or the fetch's error.
+    func replay(_ channelID: String, after lastID: StreamID, upTo position: StreamID) async throws -> ReplayBatch {
+        try await withCheckedThrowingContinuation { continuation in
+            fetch(channelID: channelID, after: lastID, upTo: position) { continuation.resume(with: $0) }
+        }
+    }
+}
