@@ -62,7 +62,7 @@ public final class RedisReplaySource: ReplaySource, ThreadLifecycle, @unchecked 
         condition.lock()
         guard !threads.isStopping else {
             condition.unlock()
-            request.fail(RedisError.connection("replay service stopped"))
+            request.fail(ReplayCancelled.stopped)
             return ticket
         }
         scheduler.enqueue(request)
@@ -79,7 +79,7 @@ public final class RedisReplaySource: ReplaySource, ThreadLifecycle, @unchecked 
         let pending = scheduler.drain()
         condition.broadcast()
         condition.unlock()
-        for request in pending { request.fail(RedisError.connection("replay service stopped")) }
+        for request in pending { request.fail(ReplayCancelled.stopped) }
     }
 
     @discardableResult
