@@ -12,6 +12,8 @@ public struct StreamID: Hashable, Comparable, Sendable, CustomStringConvertible 
 
     /// `0-0`: before every entry a stream can hold.
     public static let zero = StreamID(milliseconds: 0, sequence: 0)
+    /// The greatest id a stream can hold.
+    public static let max = StreamID(milliseconds: .max, sequence: .max)
 
     /// Parses an id as Redis writes it (`<ms>-<seq>`, both unsigned 64-bit decimals).
     public init?(redis text: some StringProtocol) {

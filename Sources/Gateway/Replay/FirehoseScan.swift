@@ -38,13 +38,7 @@ final class FirehoseScan {
     /// the subscribers' windows (`ReplayRequest.windows`) is never read. Nil when no
     /// subscriber needs anything more.
     func nextStretch() -> ClosedRange<StreamID>? {
-        let stretches = subscribers.compactMap { $0.needed(from: next) }.sorted { $0.lowerBound < $1.lowerBound }
-        guard var merged = stretches.first else { return nil }
-        for stretch in stretches.dropFirst() {
-            guard stretch.lowerBound <= merged.upperBound.successor else { break }
-            merged = merged.lowerBound...max(merged.upperBound, stretch.upperBound)
-        }
-        return merged
+        ReplayPlanner.merged(subscribers.compactMap { $0.needed(from: next) }, clippedTo: next...StreamID.max).first
     }
 
     /// Hands a page read over `stretch` (at most `pageSize` entries) to the subscribers
@@ -64,7 +58,7 @@ final class FirehoseScan {
         let readAll = page.entries.count + page.skipped.count < pageSize
         if !readAll, let last = page.lastID, last < stretch.upperBound {
             next = last.successor
-        } else if stretch.upperBound < StreamID(milliseconds: .max, sequence: .max) {
+        } else if stretch.upperBound < StreamID.max {
             next = stretch.upperBound.successor
         } else {
             return takeSubscribers()
