@@ -1,5 +1,5 @@
 /// One field of a stream entry, as raw bytes (Redis values are binary-safe).
-public struct StreamField: Sendable, Equatable {
+public struct StreamField: Sendable, Hashable {
     public var name: [UInt8]
     public var value: [UInt8]
 

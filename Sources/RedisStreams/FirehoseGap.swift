@@ -41,25 +41,25 @@ public struct FirehoseGap: Sendable, Equatable {
     ///   writes an event to its channel stream first and to the firehose second; when a
     ///   trim falls between the two writes, the channel-stream copy is in the window
     ///   while its firehose copy survives, and only that one is delivered.
-    /// - Entries are compared by their fields (the same event bytes, written twice).
+    /// - Entries are compared by their fields (the same event bytes, written twice;
+    ///   `StreamField` is `Hashable`).
     /// - Their ids become `after`'s successors, in order: their firehose ids are gone, and
     ///   a client must receive ids that increase; a reconnect with one of them replays
     ///   from after it like any other.
     public static func merge(
         _ recovered: [StreamEntry], within gap: FirehoseGap, delivered: [StreamEntry], following: [StreamEntry]
     ) -> [StreamEntry] {
-        var known: [[UInt8]: Int] = [:]
+        var known: [[StreamField]: Int] = [:]
         for entry in delivered + following {
-            known[Self.key(entry), default: 0] += 1
+            known[entry.fields, default: 0] += 1
         }
         let (from, to) = gap.channelRange
         var result: [StreamEntry] = []
         result.reserveCapacity(recovered.count)
         var next = gap.after
         for entry in recovered where entry.id >= from && entry.id <= to {
-            let key = Self.key(entry)
-            if let count = known[key], count > 0 {
-                known[key] = count - 1
+            if let count = known[entry.fields], count > 0 {
+                known[entry.fields] = count - 1
                 continue
             }
             next = next.successor
@@ -67,19 +67,6 @@ public struct FirehoseGap: Sendable, Equatable {
             result.append(StreamEntry(id: next, fields: entry.fields))
         }
         return result
-    }
-
-    /// The entry's fields as one byte string (lengths included, so no two differ only in
-    /// where one field ends).
-    private static func key(_ entry: StreamEntry) -> [UInt8] {
-        var key: [UInt8] = []
-        for field in entry.fields {
-            for part in [field.name, field.value] {
-                withUnsafeBytes(of: UInt32(truncatingIfNeeded: part.count).littleEndian) { key.append(contentsOf: $0) }
-                key.append(contentsOf: part)
-            }
-        }
-        return key
     }
 }
 
