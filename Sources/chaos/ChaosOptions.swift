@@ -52,6 +52,7 @@ struct ChaosOptions: Sendable {
     var seed: UInt64 = UInt64(Date().timeIntervalSince1970)
     /// The `superset-websocket` binary; default: next to this one.
     var binary: String?
+    /// Print the service's whole log (its own timestamps) after the report.
     var verbose = false
 
     static let usage = """
@@ -65,6 +66,7 @@ struct ChaosOptions: Sendable {
           --realtime   Superset 7's realtime protocol: PUBLISHes over user, tab and broadcast
                        routes, clients resuming with ?resume=1&last_message_id=; short: 30 s,
                        60 clients, 100 messages/s (--duration, --clients, --rate apply)
+          --verbose    print the service's whole log (its own timestamps) after the report
         Runs the real service (2 workers) against a real redis-server, injects faults while
         publishing, then checks every client received exactly its channel's firehose ids.
         Exit status 0 when nothing was lost, duplicated or reordered; 1 otherwise; 2 on a

@@ -14,6 +14,10 @@ struct RealtimeChaosRun {
     let options: ChaosOptions
     let service: ChaosService
 
+    /// How long clients get to reach a final broadcast before another is published: a
+    /// client resuming through a replaced worker reconnects within about a second.
+    static let finalRepeatInterval = 3.0
+
     func run() async throws -> Bool {
         let begin = Date()
         func say(_ line: String) { Console.line(line, since: begin) }
@@ -46,15 +50,27 @@ struct RealtimeChaosRun {
         for worker in service.workers { kill(worker, SIGCONT) }
         if !service.redis.isRunning { try service.redis.restart() }
         try await offThread { publisher.join() }
-        // The end: a last broadcast every client must get (or be told it missed).
-        let last = try await offThread { try publisher.publishFinal(timeout: 15) }
+        // The end: a last broadcast every client must get. After a late "SIGSTOP until
+        // replaced", the stopped worker keeps its clients (and its subscriber, which
+        // `PUBLISH` counts) until the supervisor's SIGKILL, which can come just after the
+        // final broadcast. Those clients then resume on a worker whose buffer cannot
+        // cover their last id: they are rightly told of a gap, and nothing newer comes.
+        // So the final broadcast is published again while clients are behind; each must
+        // reach the newest one, and the audit covers every message up to it.
+        var last = try await offThread { try publisher.publishFinal(timeout: 15) }
         say("publishing done: \(publisher.truth.count) messages (final broadcast \(last)); settling")
 
         let settleDeadline = Date(timeIntervalSinceNow: options.settleTimeout)
+        var finalPublished = Date()
         var behind = clients
         while Date() < settleDeadline {
             behind = clients.filter { !$0.hasReached(last) }
             if behind.isEmpty { break }
+            if Date().timeIntervalSince(finalPublished) >= Self.finalRepeatInterval {
+                last = try await offThread { try publisher.publishFinal(timeout: 5) }
+                finalPublished = Date()
+                say("\(behind.count) of \(clients.count) clients behind: final broadcast again (\(last))")
+            }
             try? await Task.sleep(for: .milliseconds(100))  // Polling the clients' progress.
         }
         for client in clients { client.stop() }

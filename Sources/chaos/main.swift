@@ -37,6 +37,9 @@ func end(_ status: Int32, _ message: String? = nil) -> Never {
         let log = service.log.split(separator: "\n").suffix(40).joined(separator: "\n")
         FileHandle.standardError.write(Data("chaos: last lines of the service's log:\n\(log)\n".utf8))
     }
+    if options.verbose {
+        FileHandle.standardError.write(Data("chaos: the service's log:\n\(service.log)\n".utf8))
+    }
     service.tearDown()
     exit(status)
 }
