@@ -12,9 +12,10 @@ final class SocketSession {
     var lastSeen: NIODeadline
     /// Its replay (or live) state; changed only through the cursor's transitions.
     var cursor = ReplayCursor(lastID: nil)
-    /// The context of the socket's `WebSocketSessionHandler` while it is in the pipeline:
-    /// events are written from there, so they pass only the handlers before it (the
-    /// frames are bytes already) instead of the whole pipeline from its tail.
+    /// While the socket's `WebSocketSessionHandler` is in the pipeline, the context events
+    /// are written from (the pipeline's first handler's): the frames are bytes already,
+    /// so they go straight to the channel's head instead of through the whole pipeline
+    /// from its tail.
     var outbound: ChannelHandlerContext?
     /// Bytes written since the last flush (a frame is never empty: its header alone is
     /// 2 bytes, so this is 0 exactly when nothing waits for a flush).

@@ -34,7 +34,7 @@ final class WebSocketSessionHandler: ChannelInboundHandler {
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        session.outbound = context
+        session.outbound = Self.firstOutbound(context)
         switch hub.open(session, lastID: lastID) {
         case .opened:
             break
@@ -42,6 +42,14 @@ final class WebSocketSessionHandler: ChannelInboundHandler {
             logger.warning("connection cap reached; closing with 1013", metadata: ["channel": "\(session.channelID.prefix(64))"])
             closeNow(context: context, code: .tryAgainLater)
         }
+    }
+
+    /// Where the hub writes events from: the first handler's context, so that a frame
+    /// (bytes already) goes straight to the channel's head, as the ceiling server writes.
+    /// From this handler's own context each write also passed `ReadBackpressureHandler`,
+    /// which forwards writes untouched. Without that handler (unit tests), this one's.
+    private static func firstOutbound(_ context: ChannelHandlerContext) -> ChannelHandlerContext {
+        (try? context.pipeline.syncOperations.context(handlerType: ReadBackpressureHandler.self)) ?? context
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
