@@ -186,14 +186,15 @@ import Testing
         hub.dispatch(batch, done: done)
         #expect(!finished, "the rest of the batch is scheduled, not run inline")
         #expect(hub.position == id(10), "the first turn dispatched 10 events")
-        #expect(try writtenTexts(channel).isEmpty, "under the flush threshold, they wait for the batch's end")
+        #expect(try writtenTexts(channel).count == 10, "a chunk's events are written and flushed in its turn")
         loop.run()
         #expect(finished)
-        #expect(try writtenTexts(channel).count == 35)
+        #expect(try writtenTexts(channel).count == 25)
     }
 
     /// `eventYieldBatchSize` counts events; a broadcast to a large channel is cut into
-    /// turns by socket writes too, and each turn tells the feed delivery is progressing.
+    /// turns by socket writes too (between sockets, each socket getting the chunk's
+    /// events in a row), and each turn tells the feed delivery is progressing.
     @Test func largeFanOutsYieldByWrites() throws {
         let hub = makeHub { $0.writeYieldBudget = 50 }
         hub.start(position: id(0), warm: [])
@@ -205,15 +206,19 @@ import Testing
         hub.dispatch((1...5).map { event(id(UInt64($0)), channel: "a") }, done: done) { turns.withLockedValue { $0 += 1 } }
         #expect(!finished)
         #expect(turns.withLockedValue { $0 } == 1)
-        #expect(hub.position == id(2), "60 writes passed the budget of 50: the turn ended after the 2nd event")
+        #expect(hub.position == id(5), "the chunk entered the history at once")
+        #expect(try tabs.map { try writtenTexts($0).count } == Array(repeating: 5, count: 10) + Array(repeating: 0, count: 20),
+            "50 writes: 10 sockets got all 5 events, the others wait for the next turns")
         loop.run()
         #expect(finished)
-        #expect(turns.withLockedValue { $0 } == 3, "events 1-2, 3-4, 5")
-        #expect(try tabs.map { try writtenTexts($0).count } == Array(repeating: 5, count: 30))
+        #expect(turns.withLockedValue { $0 } == 3, "sockets 0-9, 10-19, 20-29")
+        #expect(try tabs.dropFirst(10).map { try writtenTexts($0).count } == Array(repeating: 5, count: 20))
+        #expect(hub.count("ws_events_delivered") == 150)
     }
 
-    /// A batch that takes many turns flushes each socket once, at its end: flushing
-    /// every socket every turn made one `writev` per socket per two events of a broadcast.
+    /// A chunk written over many turns flushes each socket once, after its events: going
+    /// event by event and flushing every turn made one `writev` per socket per two
+    /// events of a broadcast.
     @Test func aFanOutOverManyTurnsFlushesEachSocketOncePerBatch() throws {
         let hub = makeHub { $0.writeYieldBudget = 50 }
         hub.start(position: id(0), warm: [])
@@ -226,12 +231,14 @@ import Testing
         hub.dispatch((1...5).map { event(id(UInt64($0)), channel: "a") }, done: nil)
         loop.run()
         #expect(counters.map { $0.1.flushes } == Array(repeating: 1, count: 30))
+        #expect(counters.map { $0.1.writesPerFlush } == Array(repeating: [5], count: 30))
         #expect(try counters.map { try writtenTexts($0.0).count } == Array(repeating: 5, count: 30))
     }
 
-    /// Mid-batch, a socket flushes once its unflushed bytes pass the threshold (a quarter
-    /// of `maxSocketBufferBytes`, at most 16 KiB); one with less waits for the batch's end.
-    @Test func aSocketPastTheFlushThresholdIsFlushedMidBatch() throws {
+    /// A socket with many events in a chunk flushes whenever its unflushed bytes pass the
+    /// threshold (a quarter of `maxSocketBufferBytes`, at most 16 KiB), then once after
+    /// its last one; a socket with one event flushes once.
+    @Test func aSocketPastTheFlushThresholdIsFlushedMidChunk() throws {
         let hub = makeHub {
             $0.eventYieldBatchSize = 10
             $0.maxSocketBufferBytes = 400  // threshold: 100 bytes, about 2 frames here
@@ -239,13 +246,35 @@ import Testing
         hub.start(position: id(0), warm: [])
         let (_, busy) = try socket(hub, channel: "a", id: "busy")
         let (_, quiet) = try socket(hub, channel: "b", id: "quiet")
-        let batch = (1...20).map { event(id(UInt64($0)), channel: $0 == 3 ? "b" : "a") }
+        let busyFlushes = FlushCounter()
+        let quietFlushes = FlushCounter()
+        try busy.pipeline.syncOperations.addHandler(busyFlushes, position: .first)
+        try quiet.pipeline.syncOperations.addHandler(quietFlushes, position: .first)
+        let batch = (1...10).map { event(id(UInt64($0)), channel: $0 == 3 ? "b" : "a") }
+        let frameBytes = batch[0].frame.readableBytes
+        let framesPerFlush = (100 + frameBytes - 1) / frameBytes
+        #expect(framesPerFlush < 9, "the test needs a frame well under the threshold")
         hub.dispatch(batch, done: nil)
-        #expect(try writtenTexts(busy).count == 9, "9 frames of the first turn passed 100 bytes")
-        #expect(try writtenTexts(quiet).isEmpty, "1 frame waits for the batch's end")
-        loop.run()
-        #expect(try writtenTexts(busy).count == 10)
+        #expect(busyFlushes.writesPerFlush.dropLast().allSatisfy { $0 == framesPerFlush }, "\(busyFlushes.writesPerFlush)")
+        #expect(busyFlushes.writesPerFlush.reduce(0, +) == 9 && busyFlushes.flushes == (9 + framesPerFlush - 1) / framesPerFlush)
+        #expect(quietFlushes.writesPerFlush == [1])
+        #expect(try writtenTexts(busy).count == 9)
         #expect(try writtenTexts(quiet).count == 1)
+    }
+
+    /// A socket that opens with a `last_id` between two turns of a chunk gets the chunk
+    /// from the history, each event once and in order; the sockets already listening get
+    /// it from the chunk.
+    @Test func aSocketOpenedMidChunkReplaysTheChunkOnce() throws {
+        let hub = makeHub { $0.writeYieldBudget = 10 }
+        hub.start(position: id(2), warm: [event(id(1), channel: "a"), event(id(2), channel: "a")])
+        let tabs = try (0..<4).map { try socket(hub, channel: "a", id: "tab-\($0)").1 }
+        hub.dispatch((3...7).map { event(id(UInt64($0)), channel: "a") }, done: nil)
+        #expect(try tabs.map { try writtenTexts($0).count } == [5, 5, 0, 0], "the turn ended after 10 writes")
+        let (_, late) = try socket(hub, channel: "a", lastID: id(2), id: "late")
+        loop.run()
+        #expect(try writtenTexts(late).map(eventID) == (3...7).map { "\($0)-0" })
+        #expect(try tabs.dropFirst(2).map { try writtenTexts($0).map(eventID) } == Array(repeating: (3...7).map { "\($0)-0" }, count: 2))
     }
 
     @Test func goAwayClosesEverySocketWith1001() throws {
@@ -311,13 +340,23 @@ struct TestError: Error {}
     }
 }
 
-/// Counts the flushes that reach it (add it first in the pipeline).
+/// Counts the flushes that reach it, and the writes each carried (add it first in the
+/// pipeline).
 final class FlushCounter: ChannelOutboundHandler {
     typealias OutboundIn = NIOAny
     private(set) var flushes = 0
+    private(set) var writesPerFlush: [Int] = []
+    private var writes = 0
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        writes += 1
+        context.write(data, promise: promise)
+    }
 
     func flush(context: ChannelHandlerContext) {
         flushes += 1
+        writesPerFlush.append(writes)
+        writes = 0
         context.flush()
     }
 }

@@ -38,9 +38,6 @@ final class ChannelHub {
     /// The id of the last firehose entry dispatched here; nil until the reader has
     /// resolved `$` and warmed the history. Replays reach up to it; live events follow it.
     private(set) var position: StreamID?
-    /// Sockets with unflushed firehose writes of the batch being dispatched (see
-    /// `flushTouched`).
-    private var touched: [SocketSession] = []
     /// The realtime side, when the worker serves Superset 7's protocol (`ChannelHub+Realtime`).
     var realtime: RealtimeState?
     /// Completed when the realtime subscriber first subscribed.
@@ -98,84 +95,110 @@ final class ChannelHub {
         if count > 0 { metrics.malformedEntries.increment(by: count) }
     }
 
-    /// Delivers a batch of firehose events, yielding to the loop every
-    /// `eventYieldBatchSize` events or `writeYieldBudget` socket writes, whichever comes
-    /// first, so that pings and handshakes are not starved; `onTurn` runs at the start of
-    /// each turn (the feed's sign that delivery is progressing while its reader waits), and
-    /// `done` is completed when the whole batch is delivered (the reader waits on it).
+    /// Delivers a batch of firehose events, yielding to the loop after every
+    /// `eventYieldBatchSize` events and every `writeYieldBudget` socket writes, so that
+    /// pings and handshakes are not starved; `onTurn` runs at the start of each turn (the
+    /// feed's sign that delivery is progressing while its reader waits), and `done` is
+    /// completed when the whole batch is delivered (the reader waits on it).
+    ///
+    /// Each chunk of the batch enters the history at once (the position moves past it),
+    /// then is written socket by socket (`DeliveryChunk`). A socket that opens with a
+    /// `last_id` while a chunk is being written replays the chunk from the history; its
+    /// cursor keeps any event from reaching a socket twice.
     func dispatch(
         _ batch: [DeliverableEvent], from start: Int = 0, done: EventLoopPromise<Void>?,
         onTurn: (@Sendable () -> Void)? = nil
     ) {
-        onTurn?()
-        let limit = min(batch.count, start + max(1, settings.eventYieldBatchSize))
-        let nowMs = UInt64(Date().timeIntervalSince1970 * 1000)
-        var end = start
-        while end < limit {
-            deliver(batch[end], nowMs: nowMs)
-            end += 1
-            if tally.delivered >= settings.writeYieldBudget { break }
+        var chunk = DeliveryChunk(end: min(batch.count, start + max(1, settings.eventYieldBatchSize)))
+        for index in start..<chunk.end {
+            let event = batch[index]
+            if let position, event.id <= position { continue }
+            position = event.id
+            history.append(event)
+            tally.read += 1
+            chunk.add(event) { registry.channels[$0] }
         }
-        flushTouched(batchDone: end >= batch.count)
+        write(chunk, of: batch, done: done, onTurn: onTurn)
+    }
+
+    /// One turn of a chunk's writes; the next turn continues the chunk, then the batch.
+    private func write(
+        _ chunk: DeliveryChunk, of batch: [DeliverableEvent], done: EventLoopPromise<Void>?,
+        onTurn: (@Sendable () -> Void)?
+    ) {
+        onTurn?()
+        var chunk = chunk
+        writeTurn(&chunk)
         tally.record(into: metrics)
-        if end < batch.count {
-            let (hub, next) = (bound, end)
+        let hub = bound
+        if !chunk.isWritten {
+            eventLoop.execute { hub.value.write(chunk, of: batch, done: done, onTurn: onTurn) }
+        } else if chunk.end < batch.count {
+            let next = chunk.end
             eventLoop.execute { hub.value.dispatch(batch, from: next, done: done, onTurn: onTurn) }
         } else {
             done?.succeed()
         }
     }
 
-    /// Writes the event to every live socket of its channel that does not have it; a
-    /// replaying socket's cursor reaches it through the history.
-    private func deliver(_ event: DeliverableEvent, nowMs: UInt64) {
-        if let position, event.id <= position { return }
-        position = event.id
-        history.append(event)
-        tally.read += 1
-        guard let sockets = registry.channels[event.channelID] else { return }
-        let deliveredBefore = tally.delivered
-        for session in sockets where session.cursor.liveEvent(event.id) == .write {
-            guard session.channel.isActive else {
+    /// Writes the chunk's groups socket by socket until they are done or this turn's
+    /// `writeYieldBudget` is spent (checked between sockets). Each socket is flushed
+    /// after its events, and sooner past `flushThresholdBytes`.
+    private func writeTurn(_ chunk: inout DeliveryChunk) {
+        let budget = max(1, settings.writeYieldBudget)
+        let threshold = flushThresholdBytes
+        var written = 0
+        while !chunk.isWritten {
+            let group = chunk.groups[chunk.nextGroup]
+            while chunk.nextSocket < group.sockets.count {
+                if written >= budget { return }
+                let session = group.sockets[chunk.nextSocket]
+                chunk.nextSocket += 1
+                let writes = write(group.events, to: session, flushingAt: threshold)
+                if writes > 0 { chunk.groupDelivered = true }
+                written += writes
+            }
+            if chunk.groupDelivered { recordLatency(of: group.events) }
+            chunk.nextGroupStarts()
+        }
+    }
+
+    /// Writes a socket the events of its channel that it does not have (a replaying
+    /// socket's cursor reaches them through the history), then flushes it. Returns the
+    /// number of writes.
+    private func write(_ events: [DeliverableEvent], to session: SocketSession, flushingAt threshold: Int) -> Int {
+        var written = 0
+        var active: Bool?
+        for event in events where session.cursor.liveEvent(event.id) == .write {
+            // Once per socket: a socket that fails a flush here is closed, and its cursor
+            // then refuses the rest.
+            if active == nil { active = session.channel.isActive }
+            guard active == true else {
                 metrics.sendErrors.increment()
                 continue
             }
-            if !session.needsFlush { touched.append(session) }
             session.write(event)
-            tally.delivered += 1
+            written += 1
+            if session.unflushedBytes >= threshold { flushAndCheck(session) }
         }
-        if tally.delivered > deliveredBefore {
+        if written > 0 {
+            tally.delivered += written
+            flushAndCheck(session)
+        }
+        return written
+    }
+
+    /// Delivery latency, once per event (not per socket), when its group is written.
+    private func recordLatency(of events: [DeliverableEvent]) {
+        let nowMs = UInt64(Date().timeIntervalSince1970 * 1000)
+        for event in events {
             let latencyMs = nowMs > event.id.milliseconds ? nowMs - event.id.milliseconds : 0
             metrics.deliveryLatency.recordMilliseconds(Int64(latencyMs))
         }
     }
 
-    /// Flushes the sockets written to, at the end of a turn of `dispatch`.
-    ///
-    /// When the batch is done, every one. Mid-batch, only those with at least
-    /// `flushThresholdBytes` unflushed; the others wait for a later turn of the same
-    /// batch. A large fan-out takes many turns (`writeYieldBudget`), each only a couple
-    /// of events deep per socket: flushing every socket every turn cost one `writev` per
-    /// socket per two events (427,381 write calls for 1,000,000 broadcast deliveries),
-    /// where one per socket per batch does. An event then waits at most until its batch
-    /// is written, which the yield budget keeps short per turn.
-    private func flushTouched(batchDone: Bool) {
-        guard !touched.isEmpty else { return }
-        if batchDone {
-            for session in touched { flushAndCheck(session) }
-            touched.removeAll(keepingCapacity: true)
-            return
-        }
-        let threshold = flushThresholdBytes
-        touched.removeAll { session in
-            guard session.needsFlush else { return true }
-            guard session.unflushedBytes >= threshold else { return false }
-            flushAndCheck(session)
-            return true
-        }
-    }
-
-    /// Unflushed bytes that make a socket flush before its batch is done: well below
+    /// Unflushed bytes that make a socket flush before its events of a chunk are all
+    /// written (an event can be large): well below
     /// `maxSocketBufferBytes`, which unflushed bytes count towards too.
     private var flushThresholdBytes: Int {
         let cap = settings.maxSocketBufferBytes
