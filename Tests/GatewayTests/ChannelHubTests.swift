@@ -236,7 +236,7 @@ import Testing
     }
 
     /// A socket with many events in a chunk flushes whenever its unflushed bytes pass the
-    /// threshold (a quarter of `maxSocketBufferBytes`, at most 16 KiB), then once after
+    /// threshold (a quarter of `maxSocketBufferBytes`, at most 64 KiB), then once after
     /// its last one; a socket with one event flushes once.
     @Test func aSocketPastTheFlushThresholdIsFlushedMidChunk() throws {
         let hub = makeHub {
