@@ -59,5 +59,6 @@ import Testing
         let b = SocketIDs().next()
         #expect(a != b)
         #expect(a.utf8.count <= 125, "an id is a ping payload")
+        #expect(a.utf8.count <= 15, "short enough for a String to hold inline")
     }
 }

@@ -15,14 +15,13 @@ extension ChannelHub {
 
     /// A realtime socket was registered: arm its expiry, then resume it if it asked.
     func realtimeOpened(_ session: SocketSession) {
-        guard var binding = session.realtime, realtime != nil else { return }
+        guard let binding = session.realtime, realtime != nil else { return }
         realtime!.sessions[ObjectIdentifier(session)] = session
         let delay = max(0, binding.expiresAt - Date().timeIntervalSince1970)
         let hub = bound
         binding.expiry = eventLoop.scheduleTask(in: .nanoseconds(Int64(delay * 1_000_000_000))) {
             hub.value.realtimeExpired(session)
         }
-        session.realtime = binding
         guard binding.resume, let last = binding.lastMessageID else { return }
         switch realtime!.buffer.after(last) {
         case .messages(let missed):

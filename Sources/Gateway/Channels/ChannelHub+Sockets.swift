@@ -86,7 +86,7 @@ extension ChannelHub {
     }
 
     func pong(_ session: SocketSession, payload: ByteBuffer) {
-        if payload.readableBytesView.elementsEqual(session.idBytes) {
+        if payload.readableBytesView.elementsEqual(session.id.utf8) {
             session.lastSeen = .now()
         }
     }
@@ -145,7 +145,7 @@ extension ChannelHub {
                 logger.debug("terminating unresponsive socket", metadata: ["socket": "\(session.id)"])
                 terminate(session)
             case .ping:
-                session.channel.writeAndFlush(ServerFrame.ping(session.idBytes, allocator: allocator), promise: nil)
+                session.channel.writeAndFlush(ServerFrame.ping(session.id.utf8, allocator: allocator), promise: nil)
             }
         }
     }

@@ -7,11 +7,15 @@ import NIOConcurrencyHelpers
 /// of the socket's pings, matched against its pongs, and names it in logs); the random
 /// prefix keeps the ids of different workers and restarts apart in logs. A `UUID()`
 /// per socket read the kernel's random source on every handshake.
+///
+/// Six random hex characters, a dash and up to 8 hex digits of the counter make at most
+/// 15 bytes, which a Swift `String` stores inline: an idle connection holds no separate
+/// allocation for its id (a 13-character prefix did, and a copy of its bytes another).
 final class SocketIDs: Sendable {
     private let prefix: String
     private let counter = NIOLockedValueBox<UInt64>(0)
 
-    init(prefix: String = String(UUID().uuidString.lowercased().prefix(13))) {
+    init(prefix: String = String(UUID().uuidString.lowercased().prefix(6))) {
         self.prefix = prefix
     }
 

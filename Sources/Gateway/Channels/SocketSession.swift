@@ -4,9 +4,9 @@ import NIOCore
 /// One browser socket. Confined to the worker's event loop: only the hub and the
 /// socket's own handler touch it, both on that loop.
 final class SocketSession {
-    /// The socket id: also the payload of its pings.
+    /// The socket id: also the payload of its pings (`SocketIDs` keeps it short enough
+    /// to live inside the `String`, with no allocation per socket).
     let id: String
-    let idBytes: [UInt8]
     let channelID: String
     let channel: any Channel
     var lastSeen: NIODeadline
@@ -35,7 +35,6 @@ final class SocketSession {
 
     init(id: String, channelID: String, channel: any Channel, now: NIODeadline) {
         self.id = id
-        self.idBytes = Array(id.utf8)
         self.channelID = channelID
         self.channel = channel
         self.lastSeen = now

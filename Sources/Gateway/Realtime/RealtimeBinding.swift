@@ -1,7 +1,10 @@
 import NIOCore
 
 /// What a realtime socket is bound to, decided at its upgrade.
-struct RealtimeBinding {
+///
+/// A class: a `SocketSession` holds it by reference, so the ~100 bytes of it are not
+/// carried inline by every streams socket (and every idle connection).
+final class RealtimeBinding {
     /// The principal's routing key from the token (`user:<id>`, `guest:<hmac>`).
     let channel: String
     /// The tab from `?tab_id=` (upstream's pattern), for `user:<id>:<tab>` routes.
@@ -14,6 +17,14 @@ struct RealtimeBinding {
     let expiresAt: Double
     /// The close scheduled at `exp`.
     var expiry: Scheduled<Void>?
+
+    init(channel: String, tab: String?, resume: Bool, lastMessageID: String?, expiresAt: Double) {
+        self.channel = channel
+        self.tab = tab
+        self.resume = resume
+        self.lastMessageID = lastMessageID
+        self.expiresAt = expiresAt
+    }
 
     /// Upstream's tab id bound (`superset/tasks/subscription.py` `_TAB_ID_RE`).
     static func isValidTab(_ tab: String) -> Bool {
