@@ -223,11 +223,12 @@ extension GatewayWorker {
     /// nothing, and a client that pipelines requests or floods frames then costs the loop
     /// the replies to 16 KiB at a time, so timers, heartbeats and other sockets keep
     /// their turn (64 KiB × 4 reads of pipelined requests held a debug worker past its
-    /// heartbeat on a loaded machine). The first read is 512 bytes: NIO keeps a
+    /// heartbeat on a loaded machine). The first read is 256 bytes: NIO keeps a
     /// connection's last receive buffer for its next read, so an idle socket holds one
-    /// buffer of that size (1,024 cost 489 B more per idle connection).
+    /// buffer of about that size (1,024 cost 489 B more per idle connection than 512, and
+    /// 512 about 200 B more than 256); a handshake larger than that takes more reads.
     static let readsPerTurn: UInt = 1
-    static let readSizes = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 16_384)
+    static let readSizes = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 256, maximum: 16_384)
 
     static func localPort(of fd: Int32) -> Int? {
         var storage = sockaddr_storage()
