@@ -84,9 +84,3 @@ extension ReplaySource {
         }
     }
 }
-
-/// The `id` of a message written by `event(_:channel:)`.
-func eventID(_ text: String) -> String {
-    guard let start = text.range(of: "\"id\":\"")?.upperBound, let end = text[start...].firstIndex(of: "\"") else { return "" }
-    return String(text[start..<end])
-}

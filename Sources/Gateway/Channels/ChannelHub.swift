@@ -116,13 +116,13 @@ final class ChannelHub {
             position = event.id
             history.append(event)
             tally.read += 1
-            chunk.add(event) { registry.channels[$0] }
+            chunk.add(event) { registry.sockets(in: $0) }
         }
-        write(chunk, of: batch, done: done, onTurn: onTurn)
+        writeChunk(chunk, of: batch, done: done, onTurn: onTurn)
     }
 
     /// One turn of a chunk's writes; the next turn continues the chunk, then the batch.
-    private func write(
+    private func writeChunk(
         _ chunk: DeliveryChunk, of batch: [DeliverableEvent], done: EventLoopPromise<Void>?,
         onTurn: (@Sendable () -> Void)?
     ) {
@@ -132,7 +132,7 @@ final class ChannelHub {
         tally.record(into: metrics)
         let hub = bound
         if !chunk.isWritten {
-            eventLoop.execute { hub.value.write(chunk, of: batch, done: done, onTurn: onTurn) }
+            eventLoop.execute { hub.value.writeChunk(chunk, of: batch, done: done, onTurn: onTurn) }
         } else if chunk.end < batch.count {
             let next = chunk.end
             eventLoop.execute { hub.value.dispatch(batch, from: next, done: done, onTurn: onTurn) }
@@ -147,6 +147,7 @@ final class ChannelHub {
     private func writeTurn(_ chunk: inout DeliveryChunk) {
         let budget = max(1, settings.writeYieldBudget)
         let threshold = flushThresholdBytes
+        let nowMs = UInt64(Date().timeIntervalSince1970 * 1000)
         var written = 0
         while !chunk.isWritten {
             let group = chunk.groups[chunk.nextGroup]
@@ -158,7 +159,7 @@ final class ChannelHub {
                 if writes > 0 { chunk.groupDelivered = true }
                 written += writes
             }
-            if chunk.groupDelivered { recordLatency(of: group.events) }
+            if chunk.groupDelivered { recordLatency(of: group.events, nowMs: nowMs) }
             chunk.nextGroupStarts()
         }
     }
@@ -168,12 +169,11 @@ final class ChannelHub {
     /// number of writes.
     private func write(_ events: [DeliverableEvent], to session: SocketSession, flushingAt threshold: Int) -> Int {
         var written = 0
-        var active: Bool?
+        // Once per socket: one that fails a flush below is closed, and its cursor then
+        // refuses the rest.
+        let active = session.channel.isActive
         for event in events where session.cursor.liveEvent(event.id) == .write {
-            // Once per socket: a socket that fails a flush here is closed, and its cursor
-            // then refuses the rest.
-            if active == nil { active = session.channel.isActive }
-            guard active == true else {
+            guard active else {
                 metrics.sendErrors.increment()
                 continue
             }
@@ -189,8 +189,7 @@ final class ChannelHub {
     }
 
     /// Delivery latency, once per event (not per socket), when its group is written.
-    private func recordLatency(of events: [DeliverableEvent]) {
-        let nowMs = UInt64(Date().timeIntervalSince1970 * 1000)
+    private func recordLatency(of events: [DeliverableEvent], nowMs: UInt64) {
         for event in events {
             let latencyMs = nowMs > event.id.milliseconds ? nowMs - event.id.milliseconds : 0
             metrics.deliveryLatency.recordMilliseconds(Int64(latencyMs))

@@ -21,7 +21,10 @@ struct DeliveryChunk {
     var nextSocket = 0
     /// Whether a socket got any of the current group's events (its latency is recorded).
     var groupDelivered = false
-    private var groupOf: [String: Int] = [:]
+    /// A group's index by its channel's first socket: a socket listens to one channel,
+    /// and the registry does not change while a chunk is taken, so this names the
+    /// channel without hashing its id a second time per event.
+    private var groupOf: [ObjectIdentifier: Int] = [:]
 
     init(end: Int) {
         self.end = end
@@ -35,20 +38,22 @@ struct DeliveryChunk {
         groupDelivered = false
     }
 
-    /// Adds an event to its channel's group. `sockets` is only called for a channel not
-    /// yet in the chunk (nil or empty: nobody here listens, the event is only history).
-    mutating func add(_ event: DeliverableEvent, sockets: (String) -> [SocketSession]?) {
+    /// Adds an event to its channel's group. `sockets` is the registry's lookup, called
+    /// once per event that does not continue a run of its channel (empty: nobody here
+    /// listens, the event is only history).
+    mutating func add(_ event: DeliverableEvent, sockets: (String) -> [SocketSession]) {
         // A run of one channel's events (a broadcast) needs no lookup.
         if let last = groups.indices.last, groups[last].events.last?.channelID == event.channelID {
             groups[last].events.append(event)
             return
         }
-        if let index = groupOf[event.channelID] {
+        let listeners = sockets(event.channelID)
+        guard let first = listeners.first else { return }
+        if let index = groupOf[ObjectIdentifier(first)] {
             groups[index].events.append(event)
             return
         }
-        guard let listeners = sockets(event.channelID), !listeners.isEmpty else { return }
-        groupOf[event.channelID] = groups.count
+        groupOf[ObjectIdentifier(first)] = groups.count
         groups.append(Group(sockets: listeners, events: [event]))
     }
 }
